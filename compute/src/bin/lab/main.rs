@@ -1,0 +1,43 @@
+//! `lab`: the native command line of Scaling Lab.
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "lab", version, about = "Scaling Lab: train tiny language models and check scaling laws")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Print the GPU adapter and the limits that matter for training.
+    Device {
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn main() {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Device { json } => device(json),
+    };
+    if let Err(message) = result {
+        eprintln!("error: {message}");
+        std::process::exit(1);
+    }
+}
+
+fn device(json: bool) -> Result<(), String> {
+    let gpu = pollster::block_on(compute::gpu::Gpu::request()).map_err(|e| e.to_string())?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&gpu.report).map_err(|e| e.to_string())?);
+    } else {
+        for (key, value) in gpu.report.lines() {
+            println!("{key:>32}: {value}");
+        }
+    }
+    Ok(())
+}
