@@ -1,0 +1,87 @@
+//! The start view: which GPU the page found, and a real kernel run on it, checked against the CPU.
+
+use crate::device::{AdapterFacts, DeviceState, NoWebGpuHelp, Probe};
+use compute::gpu::Gpu;
+use compute::kernels::matmul::{demo_inputs, multiply, multiply_cpu};
+use leptos::prelude::*;
+use std::rc::Rc;
+
+/// Size of the demo multiply: small enough for a software adapter, big enough to use many workgroups.
+const DEMO: (usize, usize, usize) = (256, 256, 256);
+
+#[component]
+pub fn Home() -> impl IntoView {
+    let device = expect_context::<DeviceState>();
+    view! {
+        <section class="card" aria-labelledby="device-title">
+            <h2 id="device-title">"Your GPU"</h2>
+            {move || match device.probe.get() {
+                Probe::Probing => view! { <p data-testid="probing">"Looking for a WebGPU adapter…"</p> }.into_any(),
+                Probe::Unavailable(message) => view! { <NoWebGpuHelp message=message/> }.into_any(),
+                Probe::Ready(gpu) => view! {
+                    <AdapterFacts report=gpu.report.clone()/>
+                    <KernelDemo gpu=gpu/>
+                }.into_any(),
+            }}
+        </section>
+    }
+}
+
+/// Outcome of the demo multiply, shown as text the browser test reads.
+#[derive(Clone)]
+struct DemoResult {
+    first: f32,
+    last: f32,
+    checksum: f64,
+    max_abs_diff: f32,
+    millis: f64,
+}
+
+/// Runs the tiled matmul kernel once on the page's GPU and compares it with the same product on the CPU.
+#[component]
+fn KernelDemo(gpu: Rc<Gpu>) -> impl IntoView {
+    let (result, set_result) = signal(None::<Result<DemoResult, String>>);
+    leptos::task::spawn_local(async move {
+        let (m, k, n) = DEMO;
+        let (a, b) = demo_inputs(m, k, n);
+        let start = now_ms();
+        let outcome = multiply(&gpu, &a, &b, m as u32, k as u32, n as u32).await;
+        let millis = now_ms() - start;
+        set_result.set(Some(outcome.map_err(|e| e.to_string()).map(|c| {
+            let want = multiply_cpu(&a, &b, m, k, n);
+            DemoResult {
+                first: c[0],
+                last: c[c.len() - 1],
+                checksum: c.iter().map(|&v| v as f64).sum(),
+                max_abs_diff: c.iter().zip(&want).map(|(g, w)| (g - w).abs()).fold(0.0, f32::max),
+                millis,
+            }
+        })));
+    });
+    let (m, k, n) = DEMO;
+    view! {
+        <h3>"A kernel on your GPU"</h3>
+        <p>{format!("A tiled matrix multiply, C = A·B with A {m}×{k} and B {k}×{n}, run as a WGSL compute shader and read back.")}</p>
+        {move || match result.get() {
+            None => view! { <p>"Running…"</p> }.into_any(),
+            Some(Err(message)) => view! { <p class="warning" data-testid="kernel-error">{message}</p> }.into_any(),
+            Some(Ok(r)) => {
+                let flops = 2.0 * (m * k * n) as f64;
+                view! {
+                    <dl class="facts" data-testid="kernel-result">
+                        <dt>"C[0,0]"</dt><dd data-testid="kernel-first">{r.first.to_string()}</dd>
+                        <dt>{format!("C[{},{}]", m - 1, n - 1)}</dt><dd data-testid="kernel-last">{r.last.to_string()}</dd>
+                        <dt>"sum of C"</dt><dd data-testid="kernel-checksum">{r.checksum.to_string()}</dd>
+                        <dt>"largest difference from the CPU"</dt><dd data-testid="kernel-diff">{r.max_abs_diff.to_string()}</dd>
+                        <dt>"time (first run, includes compiling the shader)"</dt>
+                        <dd data-testid="kernel-ms">{format!("{:.1} ms, {:.2} GFLOP/s", r.millis, flops / r.millis / 1e6)}</dd>
+                    </dl>
+                }.into_any()
+            }
+        }}
+    }
+}
+
+fn now_ms() -> f64 {
+    web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
+}

@@ -1,0 +1,3 @@
+//! The page's views, one module each.
+
+pub mod home;

@@ -1,0 +1,40 @@
+// The page finds the WebGPU adapter, runs the matmul kernel and shows the right numbers; without
+// WebGPU it explains what to do instead of showing a blank page.
+import { assert, assertClose, textOf } from './harness.mjs';
+
+/** The demo inputs of compute::kernels::matmul::demo_inputs, recomputed here independently. */
+function expectedDemo(m, k, n) {
+  const a = (i) => ((i % 13) - 6) / 8;
+  const b = (i) => ((i % 7) - 3) / 4;
+  const c = (i, j) => { let s = 0; for (let p = 0; p < k; p++) s += a(i * k + p) * b(p * n + j); return s; };
+  let sum = 0;
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) sum += c(i, j);
+  return { first: c(0, 0), last: c(m - 1, n - 1), sum };
+}
+
+export default [
+  {
+    name: 'the kernel runs on the WebGPU adapter and matches the expected product',
+    webgpu: true,
+    async run(page, url) {
+      await page.goto(url);
+      const adapter = await textOf(page, 'adapter-facts');
+      assert(adapter.includes('backend'), `adapter facts shown: ${adapter}`);
+      const want = expectedDemo(256, 256, 256);
+      assertClose(Number(await textOf(page, 'kernel-first')), want.first, 1e-5, 'C[0,0]');
+      assertClose(Number(await textOf(page, 'kernel-last')), want.last, 1e-5, 'C[last]');
+      assertClose(Number(await textOf(page, 'kernel-checksum')), want.sum, 1e-4, 'sum of C');
+      assert(Number(await textOf(page, 'kernel-diff')) < 1e-4, 'GPU and CPU agree in the tab');
+    },
+  },
+  {
+    name: 'without WebGPU the page explains what to do',
+    webgpu: false,
+    async run(page, url) {
+      await page.goto(url);
+      const help = await textOf(page, 'no-webgpu');
+      assert(help.includes('No WebGPU'), `message shown: ${help}`);
+      assert(help.includes('chrome://flags'), 'it names the flag to switch on');
+    },
+  },
+];
