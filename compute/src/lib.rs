@@ -1,4 +1,6 @@
 //! Scaling Lab's numeric core: GPU device and kernels (wgpu), usable natively and in wasm.
 
+pub mod config;
 pub mod gpu;
 pub mod kernels;
+pub mod params;
