@@ -4,3 +4,4 @@ pub mod config;
 pub mod gpu;
 pub mod kernels;
 pub mod params;
+pub mod scaling;
