@@ -1,7 +1,10 @@
 //! Scaling Lab's numeric core: GPU device and kernels (wgpu), usable natively and in wasm.
 
 pub mod config;
+pub mod cpu;
+pub mod data;
 pub mod gpu;
 pub mod kernels;
+pub mod model;
 pub mod params;
 pub mod scaling;

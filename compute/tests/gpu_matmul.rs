@@ -7,7 +7,7 @@ use compute::kernels::matmul::{demo_inputs, multiply, multiply_cpu};
 fn check(m: usize, k: usize, n: usize) {
     let gpu = common::gpu();
     let (a, b) = demo_inputs(m, k, n);
-    let got = pollster::block_on(multiply(gpu, &a, &b, m as u32, k as u32, n as u32)).expect("GPU matmul");
+    let got = pollster::block_on(multiply(gpu, &a, &b, m, k, n)).expect("GPU matmul");
     let want = multiply_cpu(&a, &b, m, k, n);
     common::check_close(&got, &want, 1e-4, &format!("matmul {m}x{k}x{n}"));
 }

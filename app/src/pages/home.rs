@@ -45,7 +45,7 @@ fn KernelDemo(gpu: Rc<Gpu>) -> impl IntoView {
         let (m, k, n) = DEMO;
         let (a, b) = demo_inputs(m, k, n);
         let start = now_ms();
-        let outcome = multiply(&gpu, &a, &b, m as u32, k as u32, n as u32).await;
+        let outcome = multiply(&gpu, &a, &b, m, k, n).await;
         let millis = now_ms() - start;
         set_result.set(Some(outcome.map_err(|e| e.to_string()).map(|c| {
             let want = multiply_cpu(&a, &b, m, k, n);

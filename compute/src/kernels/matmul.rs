@@ -1,50 +1,73 @@
 //! Wrapper for matmul.wgsl: C (=|+=) A·B (+ bias) with strided operands, batched over z.
 
-use super::{pipeline, uniform, Dispatch};
+use super::{grid, launch, module, pipeline, Dispatch};
 use crate::gpu::Gpu;
+use bytemuck::Zeroable;
 
-const TILE: u32 = 64;
+const TILE: usize = 64;
 
 /// One operand of a matrix multiply: a matrix stored somewhere inside a buffer.
 /// Element (r, c) of batch z lives at `offset + z * batch_stride + r * row_stride + c * col_stride`.
 #[derive(Clone, Copy)]
 pub struct Operand<'a> {
     pub buffer: &'a wgpu::Buffer,
-    pub offset: u32,
-    pub row_stride: u32,
-    pub col_stride: u32,
-    pub batch_stride: u32,
+    pub offset: usize,
+    pub row_stride: usize,
+    pub col_stride: usize,
+    pub batch_stride: usize,
 }
 
 impl<'a> Operand<'a> {
     /// A row-major matrix with `cols` columns starting at `offset`.
-    pub fn rows(buffer: &'a wgpu::Buffer, offset: u32, cols: u32) -> Self {
+    pub fn rows(buffer: &'a wgpu::Buffer, offset: usize, cols: usize) -> Self {
         Operand { buffer, offset, row_stride: cols, col_stride: 1, batch_stride: 0 }
     }
     /// The transpose of a row-major matrix that has `stored_cols` columns (so Wᵀ for nn.Linear's (out, in) W).
-    pub fn transposed(buffer: &'a wgpu::Buffer, offset: u32, stored_cols: u32) -> Self {
+    pub fn transposed(buffer: &'a wgpu::Buffer, offset: usize, stored_cols: usize) -> Self {
         Operand { buffer, offset, row_stride: 1, col_stride: stored_cols, batch_stride: 0 }
     }
-    pub fn batched(self, batch_stride: u32) -> Self {
+    pub fn batched(self, batch_stride: usize) -> Self {
         Operand { batch_stride, ..self }
     }
 }
 
 /// Shape and output of one multiply: C is (m, n) row-major per batch, the inner dimension is k.
 pub struct MatmulSpec<'a> {
-    pub m: u32,
-    pub n: u32,
-    pub k: u32,
-    pub batches: u32,
+    pub m: usize,
+    pub n: usize,
+    pub k: usize,
+    pub batches: usize,
     pub a: Operand<'a>,
     pub b: Operand<'a>,
     /// (buffer, element offset) of an (n,) bias added to every row.
-    pub bias: Option<(&'a wgpu::Buffer, u32)>,
+    pub bias: Option<(&'a wgpu::Buffer, usize)>,
+    /// (buffer, element offset) of a tensor laid out like C, added to it (a fused residual connection).
+    pub addend: Option<(&'a wgpu::Buffer, usize)>,
     pub c: &'a wgpu::Buffer,
-    pub c_offset: u32,
-    pub c_batch_stride: u32,
+    pub c_offset: usize,
+    pub c_batch_stride: usize,
     /// Add into C instead of overwriting it (gradient accumulation).
     pub accumulate: bool,
+}
+
+impl<'a> MatmulSpec<'a> {
+    /// C (m, n) = A · B for one batch, no bias, overwriting C from element 0.
+    pub fn new(m: usize, n: usize, k: usize, a: Operand<'a>, b: Operand<'a>, c: &'a wgpu::Buffer) -> Self {
+        MatmulSpec {
+            m,
+            n,
+            k,
+            batches: 1,
+            a,
+            b,
+            bias: None,
+            addend: None,
+            c,
+            c_offset: 0,
+            c_batch_stride: 0,
+            accumulate: false,
+        }
+    }
 }
 
 #[repr(C)]
@@ -66,59 +89,75 @@ struct Params {
     c_batch: u32,
     bias_off: u32,
     has_bias: u32,
+    addend_off: u32,
+    has_addend: u32,
+    _pad: [u32; 2],
 }
 
-/// The compiled matmul pipeline; build once per device.
+/// The compiled pipelines of matmul.wgsl; build once per device.
 pub struct Matmul {
-    pipeline: wgpu::ComputePipeline,
+    matmul: wgpu::ComputePipeline,
+    bias_backward: wgpu::ComputePipeline,
 }
 
 impl Matmul {
     pub fn new(gpu: &Gpu) -> Matmul {
-        Matmul { pipeline: pipeline(&gpu.device, "matmul", include_str!("matmul.wgsl"), "matmul") }
+        let module = module(gpu, "matmul.wgsl", include_str!("matmul.wgsl"));
+        Matmul { matmul: pipeline(gpu, &module, "matmul"), bias_backward: pipeline(gpu, &module, "bias_backward") }
     }
 
-    /// Prepares one launch (bind group and parameters); record it into as many steps as you like.
+    /// Prepares one multiply; record it into as many steps as you like.
     pub fn prepare(&self, gpu: &Gpu, spec: &MatmulSpec<'_>) -> Dispatch {
+        let u = |x: usize| x as u32;
         let params = Params {
-            m: spec.m,
-            n: spec.n,
-            k: spec.k,
+            m: u(spec.m),
+            n: u(spec.n),
+            k: u(spec.k),
             accumulate: spec.accumulate as u32,
-            a_off: spec.a.offset,
-            a_row: spec.a.row_stride,
-            a_col: spec.a.col_stride,
-            a_batch: spec.a.batch_stride,
-            b_off: spec.b.offset,
-            b_row: spec.b.row_stride,
-            b_col: spec.b.col_stride,
-            b_batch: spec.b.batch_stride,
-            c_off: spec.c_offset,
-            c_batch: spec.c_batch_stride,
-            bias_off: spec.bias.map_or(0, |(_, off)| off),
+            a_off: u(spec.a.offset),
+            a_row: u(spec.a.row_stride),
+            a_col: u(spec.a.col_stride),
+            a_batch: u(spec.a.batch_stride),
+            b_off: u(spec.b.offset),
+            b_row: u(spec.b.row_stride),
+            b_col: u(spec.b.col_stride),
+            b_batch: u(spec.b.batch_stride),
+            c_off: u(spec.c_offset),
+            c_batch: u(spec.c_batch_stride),
+            bias_off: u(spec.bias.map_or(0, |(_, off)| off)),
             has_bias: spec.bias.is_some() as u32,
+            addend_off: u(spec.addend.map_or(0, |(_, off)| off)),
+            has_addend: spec.addend.is_some() as u32,
+            _pad: [0; 2],
         };
-        let uniform = uniform(&gpu.device, "matmul params", &params);
-        // Without a bias any buffer will do for binding 3; the kernel never reads it.
+        // Absent bias or addend: bind A in their place; the kernel never reads them.
         let bias = spec.bias.map_or(spec.a.buffer, |(buffer, _)| buffer);
-        let bind_group = gpu.device.create_bind_group(&wgpu::BindGroupDescriptor {
-            label: Some("matmul bindings"),
-            layout: &self.pipeline.get_bind_group_layout(0),
-            entries: &[
-                wgpu::BindGroupEntry { binding: 0, resource: uniform.as_entire_binding() },
-                wgpu::BindGroupEntry { binding: 1, resource: spec.a.buffer.as_entire_binding() },
-                wgpu::BindGroupEntry { binding: 2, resource: spec.b.buffer.as_entire_binding() },
-                wgpu::BindGroupEntry { binding: 3, resource: bias.as_entire_binding() },
-                wgpu::BindGroupEntry { binding: 4, resource: spec.c.as_entire_binding() },
-            ],
-        });
-        Dispatch {
-            label: "matmul",
-            pipeline: self.pipeline.clone(),
-            bind_group,
-            workgroups: [spec.n.div_ceil(TILE), spec.m.div_ceil(TILE), spec.batches.max(1)],
-            _uniform: uniform,
-        }
+        let addend = spec.addend.map_or(spec.a.buffer, |(buffer, _)| buffer);
+        let buffers = [(1, spec.a.buffer), (2, spec.b.buffer), (3, bias), (4, spec.c), (5, addend)];
+        let groups = [u(spec.n.div_ceil(TILE)), u(spec.m.div_ceil(TILE)), u(spec.batches.max(1))];
+        launch(gpu, "matmul", &self.matmul, &params, &buffers, groups)
+    }
+
+    /// Prepares dbias[n] += Σ_rows dout[row, n] for dout (rows, n) at `dout_offset`, dbias at `grad_offset` of `grads`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn bias_backward(
+        &self,
+        gpu: &Gpu,
+        dout: &wgpu::Buffer,
+        dout_offset: usize,
+        rows: usize,
+        n: usize,
+        grads: &wgpu::Buffer,
+        grad_offset: usize,
+    ) -> Dispatch {
+        let params = Params {
+            m: rows as u32,
+            n: n as u32,
+            a_off: dout_offset as u32,
+            c_off: grad_offset as u32,
+            ..Zeroable::zeroed()
+        };
+        launch(gpu, "bias_backward", &self.bias_backward, &params, &[(6, dout), (7, grads)], grid(n, 64))
     }
 }
 
@@ -127,31 +166,17 @@ pub async fn multiply(
     gpu: &Gpu,
     a: &[f32],
     b: &[f32],
-    m: u32,
-    k: u32,
-    n: u32,
+    m: usize,
+    k: usize,
+    n: usize,
 ) -> Result<Vec<f32>, crate::gpu::GpuError> {
     let a_buf = gpu.storage_from("A", a);
     let b_buf = gpu.storage_from("B", b);
-    let c_buf = gpu.storage_zeroed("C", (m * n) as usize);
-    let dispatch = Matmul::new(gpu).prepare(
-        gpu,
-        &MatmulSpec {
-            m,
-            n,
-            k,
-            batches: 1,
-            a: Operand::rows(&a_buf, 0, k),
-            b: Operand::rows(&b_buf, 0, n),
-            bias: None,
-            c: &c_buf,
-            c_offset: 0,
-            c_batch_stride: 0,
-            accumulate: false,
-        },
-    );
+    let c_buf = gpu.storage_zeroed("C", m * n);
+    let spec = MatmulSpec::new(m, n, k, Operand::rows(&a_buf, 0, k), Operand::rows(&b_buf, 0, n), &c_buf);
+    let dispatch = Matmul::new(gpu).prepare(gpu, &spec);
     super::submit(gpu, "matmul", &[&dispatch]);
-    crate::gpu::read_f32(gpu, &c_buf, 0, (m * n) as usize).await
+    crate::gpu::read_f32(gpu, &c_buf, 0, m * n).await
 }
 
 /// The plain CPU product the GPU result is checked against.

@@ -1,8 +1,10 @@
-// Tiled, register-blocked matrix multiply: C[b] (=|+=) A[b] · B[b] (+ bias), for every batch b.
+// Tiled, register-blocked matrix multiply: C[b] (=|+=) A[b] · B[b] (+ bias) (+ addend), for every batch b,
+// and the bias gradient of a linear layer (column sums).
 //
 // A, B and C are addressed through row/column strides and element offsets, so one kernel covers
 // A·B, A·Bᵀ and Aᵀ·B (nn.Linear's forward, input gradient and weight gradient) without copies,
 // and works on slices of larger buffers (one layer's weights inside the parameter buffer).
+// The optional addend fuses the residual connection into the projection that feeds it.
 // Each workgroup computes a 64×64 tile of C; each of its 16×16 threads a 4×4 block. Sizes that are
 // not multiples of the tile are handled by zero-padding the loads and guarding the stores.
 
@@ -11,13 +13,15 @@ struct Params {
     a_off: u32, a_row: u32, a_col: u32, a_batch: u32,
     b_off: u32, b_row: u32, b_col: u32, b_batch: u32,
     c_off: u32, c_batch: u32, bias_off: u32, has_bias: u32,
+    addend_off: u32, has_addend: u32, _p0: u32, _p1: u32,
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> a: array<f32>;
 @group(0) @binding(2) var<storage, read> b: array<f32>;
-@group(0) @binding(3) var<storage, read> bias: array<f32>;   // (n,), read only when has_bias = 1
+@group(0) @binding(3) var<storage, read> bias: array<f32>;     // (n,), read only when has_bias = 1
 @group(0) @binding(4) var<storage, read_write> c: array<f32>;
+@group(0) @binding(5) var<storage, read> addend: array<f32>;   // laid out as C, read only when has_addend = 1
 
 const TM: u32 = 64u;
 const TN: u32 = 64u;
@@ -42,17 +46,19 @@ fn matmul(
     for (var t = 0u; t < p.k; t += TK) {
         for (var i = 0u; i < 4u; i++) {
             let idx = li + i * 256u;
-            // A tile: consecutive threads walk k first when A is row-major (a_col = 1), rows otherwise.
-            let r = idx / TK;
-            let kk = idx % TK;
+            // Consecutive threads walk the operand's contiguous dimension, so loads coalesce either way.
+            var r = idx / TK;
+            var kk = idx % TK;
+            if (p.a_col != 1u) { kk = idx / TM; r = idx % TM; }
             var av = 0.0;
             if (row0 + r < p.m && t + kk < p.k) {
                 av = a[a_base + (row0 + r) * p.a_row + (t + kk) * p.a_col];
             }
             a_tile[kk * TM + r] = av;
 
-            let kb = idx / TN;
-            let cc = idx % TN;
+            var kb = idx / TN;
+            var cc = idx % TN;
+            if (p.b_col != 1u) { cc = idx / TK; kb = idx % TK; }
             var bv = 0.0;
             if (t + kb < p.k && col0 + cc < p.n) {
                 bv = b[b_base + (t + kb) * p.b_row + (col0 + cc) * p.b_col];
@@ -87,6 +93,9 @@ fn matmul(
                     v += bias[p.bias_off + col];
                 }
                 let at = c_base + row * p.n + col;
+                if (p.has_addend == 1u) {
+                    v += addend[p.addend_off + batch * p.c_batch + row * p.n + col];
+                }
                 if (p.accumulate == 1u) {
                     v += c[at];
                 }
@@ -94,4 +103,20 @@ fn matmul(
             }
         }
     }
+}
+
+// Bias gradient of a linear layer: dbias[col] += Σ_row dout[row, col], one thread per column.
+// Uses m (rows), n (columns), a_off (dout offset) and c_off (dbias offset in the gradient buffer).
+@group(0) @binding(6) var<storage, read> dout: array<f32>;        // (m, n)
+@group(0) @binding(7) var<storage, read_write> grads: array<f32>; // dbias at c_off
+
+@compute @workgroup_size(64)
+fn bias_backward(@builtin(global_invocation_id) gid: vec3<u32>) {
+    let col = gid.x;
+    if (col >= p.n) { return; }
+    var sum = 0.0;
+    for (var row = 0u; row < p.m; row++) {
+        sum += dout[p.a_off + row * p.n + col];
+    }
+    grads[p.c_off + col] += sum;
 }

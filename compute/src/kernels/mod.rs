@@ -1,31 +1,43 @@
-//! WGSL kernels, one file per layer, each with a thin Rust wrapper that builds its pipeline and bind groups.
+//! WGSL kernels, one file per layer holding its forward and backward entry points, each with a thin
+//! Rust wrapper that builds the pipelines once and prepares bind groups ("launches") for a model.
 
+pub mod attention;
+pub mod crossentropy;
+pub mod encoder;
+pub mod gelu;
+pub mod layernorm;
 pub mod matmul;
 
-/// Creates a compute pipeline from WGSL source with an automatic layout.
-pub(crate) fn pipeline(device: &wgpu::Device, label: &str, source: &str, entry: &str) -> wgpu::ComputePipeline {
-    let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
-        label: Some(label),
-        source: wgpu::ShaderSource::Wgsl(source.into()),
-    });
-    device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
-        label: Some(label),
+use crate::gpu::Gpu;
+
+/// Creates a compute pipeline for one entry point of a WGSL module, with the layout derived from the
+/// bindings that entry point uses.
+pub(crate) fn pipeline(gpu: &Gpu, module: &wgpu::ShaderModule, entry: &str) -> wgpu::ComputePipeline {
+    gpu.device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+        label: Some(entry),
         layout: None,
-        module: &module,
+        module,
         entry_point: Some(entry),
         compilation_options: Default::default(),
         cache: None,
     })
 }
 
-/// A recorded kernel launch: pipeline, bound buffers and workgroup counts, ready to go into any compute pass.
+pub(crate) fn module(gpu: &Gpu, label: &str, source: &str) -> wgpu::ShaderModule {
+    gpu.device.create_shader_module(wgpu::ShaderModuleDescriptor {
+        label: Some(label),
+        source: wgpu::ShaderSource::Wgsl(source.into()),
+    })
+}
+
+/// A prepared kernel launch: pipeline, bound buffers and workgroup counts, ready to record into any pass.
 pub struct Dispatch {
     pub label: &'static str,
-    pub pipeline: wgpu::ComputePipeline,
-    pub bind_group: wgpu::BindGroup,
-    pub workgroups: [u32; 3],
-    /// Kept alive for the bind group's sake.
-    pub _uniform: wgpu::Buffer,
+    pipeline: wgpu::ComputePipeline,
+    bind_group: wgpu::BindGroup,
+    workgroups: [u32; 3],
+    /// The launch's parameters; kept alive for the bind group's sake.
+    _uniform: wgpu::Buffer,
 }
 
 impl Dispatch {
@@ -36,8 +48,48 @@ impl Dispatch {
     }
 }
 
-/// Submits the given dispatches as one command buffer with one compute pass.
-pub fn submit(gpu: &crate::gpu::Gpu, label: &str, dispatches: &[&Dispatch]) {
+/// Prepares a launch: `params` goes to binding 0 as a uniform, `buffers` to their binding numbers.
+pub(crate) fn launch<T: bytemuck::Pod>(
+    gpu: &Gpu,
+    label: &'static str,
+    pipeline: &wgpu::ComputePipeline,
+    params: &T,
+    buffers: &[(u32, &wgpu::Buffer)],
+    workgroups: [u32; 3],
+) -> Dispatch {
+    use wgpu::util::DeviceExt;
+    let uniform = gpu.device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+        label: Some(label),
+        contents: bytemuck::bytes_of(params),
+        usage: wgpu::BufferUsages::UNIFORM,
+    });
+    let mut entries = vec![wgpu::BindGroupEntry { binding: 0, resource: uniform.as_entire_binding() }];
+    entries.extend(
+        buffers
+            .iter()
+            .map(|(binding, buffer)| wgpu::BindGroupEntry { binding: *binding, resource: buffer.as_entire_binding() }),
+    );
+    let bind_group = gpu.device.create_bind_group(&wgpu::BindGroupDescriptor {
+        label: Some(label),
+        layout: &pipeline.get_bind_group_layout(0),
+        entries: &entries,
+    });
+    Dispatch { label, pipeline: pipeline.clone(), bind_group, workgroups, _uniform: uniform }
+}
+
+/// Workgroup counts for `threads` threads in groups of `size`, folded into a second dimension past
+/// the 65535-per-dimension limit (kernels using it rebuild the flat index from num_workgroups).
+pub(crate) fn grid(threads: usize, size: usize) -> [u32; 3] {
+    let groups = threads.div_ceil(size).max(1);
+    if groups <= 65535 {
+        [groups as u32, 1, 1]
+    } else {
+        [65535, groups.div_ceil(65535) as u32, 1]
+    }
+}
+
+/// Submits the given launches as one command buffer holding one compute pass.
+pub fn submit(gpu: &Gpu, label: &str, dispatches: &[&Dispatch]) {
     let mut encoder = gpu.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some(label) });
     {
         let mut pass =
@@ -47,13 +99,4 @@ pub fn submit(gpu: &crate::gpu::Gpu, label: &str, dispatches: &[&Dispatch]) {
         }
     }
     gpu.queue.submit(Some(encoder.finish()));
-}
-
-pub(crate) fn uniform<T: bytemuck::Pod>(device: &wgpu::Device, label: &str, value: &T) -> wgpu::Buffer {
-    use wgpu::util::DeviceExt;
-    device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
-        label: Some(label),
-        contents: bytemuck::bytes_of(value),
-        usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
-    })
 }

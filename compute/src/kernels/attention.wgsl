@@ -1,0 +1,116 @@
+// Causal multi-head self-attention on nanoGPT's fused qkv (B, T, 3C): q = channels [0, C),
+// k = [C, 2C), v = [2C, 3C); head h owns channels h·hs .. (h+1)·hs.
+//
+// Flash-style: the forward keeps a running (online) softmax per query row and saves only its
+// log-sum-exp (B, NH, T), never the (B, NH, T, T) attention matrix; the backward recomputes the
+// probabilities from q, k and the log-sum-exp. One thread per (batch, head, row). The backward runs
+// in two passes, rows for dq and columns for dk and dv, so that every gradient has one writer.
+
+const MAX_HS: u32 = 128u;
+
+struct Params {
+    b: u32, t: u32, c: u32, nh: u32,
+    hs: u32, scale: f32, _p0: u32, _p1: u32,
+}
+
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> qkv: array<f32>;          // (B, T, 3C)
+@group(0) @binding(2) var<storage, read_write> out: array<f32>;    // (B, T, C)
+@group(0) @binding(3) var<storage, read_write> lse: array<f32>;    // (B, NH, T)
+@group(0) @binding(4) var<storage, read> dout: array<f32>;         // (B, T, C)
+@group(0) @binding(5) var<storage, read> saved_out: array<f32>;    // (B, T, C), forward's out
+@group(0) @binding(6) var<storage, read> saved_lse: array<f32>;    // (B, NH, T)
+@group(0) @binding(7) var<storage, read_write> delta: array<f32>;  // (B, NH, T): Σ_d dout·out per row
+@group(0) @binding(8) var<storage, read_write> dqkv: array<f32>;   // (B, T, 3C), overwritten
+@group(0) @binding(9) var<storage, read> saved_delta: array<f32>;  // (B, NH, T)
+
+struct Row { b: u32, h: u32, t: u32, valid: bool }
+
+fn row_of(gid: vec3<u32>) -> Row {
+    let i = gid.x;
+    let t = i % p.t;
+    let bh = i / p.t;
+    return Row(bh / p.nh, bh % p.nh, t, i < p.b * p.nh * p.t);
+}
+
+// Index of channel d of part (0 = q, 1 = k, 2 = v) of head h at (b, t) in qkv.
+fn at(part: u32, b: u32, t: u32, h: u32, d: u32) -> u32 {
+    return (b * p.t + t) * 3u * p.c + part * p.c + h * p.hs + d;
+}
+
+fn score(b: u32, h: u32, i: u32, j: u32) -> f32 {
+    var s = 0.0;
+    for (var d = 0u; d < p.hs; d++) { s += qkv[at(0u, b, i, h, d)] * qkv[at(1u, b, j, h, d)]; }
+    return s * p.scale;
+}
+
+@compute @workgroup_size(64)
+fn attention_forward(@builtin(global_invocation_id) gid: vec3<u32>) {
+    let r = row_of(gid);
+    if (!r.valid) { return; }
+    var acc: array<f32, MAX_HS>;
+    var m = -3.0e38;
+    var l = 0.0;
+    for (var j = 0u; j <= r.t; j++) {
+        let s = score(r.b, r.h, r.t, j);
+        let m_new = max(m, s);
+        let correction = exp(m - m_new);
+        let w = exp(s - m_new);
+        l = l * correction + w;
+        for (var d = 0u; d < p.hs; d++) {
+            acc[d] = acc[d] * correction + w * qkv[at(2u, r.b, j, r.h, d)];
+        }
+        m = m_new;
+    }
+    let o = (r.b * p.t + r.t) * p.c + r.h * p.hs;
+    for (var d = 0u; d < p.hs; d++) { out[o + d] = acc[d] / l; }
+    lse[(r.b * p.nh + r.h) * p.t + r.t] = m + log(l);
+}
+
+// Pass 1, per query row i: delta_i = dout_i · out_i; dq_i = scale · Σ_j p_ij (dout_i · v_j − delta_i) k_j.
+@compute @workgroup_size(64)
+fn attention_backward_dq(@builtin(global_invocation_id) gid: vec3<u32>) {
+    let r = row_of(gid);
+    if (!r.valid) { return; }
+    let o = (r.b * p.t + r.t) * p.c + r.h * p.hs;
+    var dl = 0.0;
+    for (var d = 0u; d < p.hs; d++) { dl += dout[o + d] * saved_out[o + d]; }
+    let row = (r.b * p.nh + r.h) * p.t + r.t;
+    delta[row] = dl;
+    let lse_i = saved_lse[row];
+    var dq: array<f32, MAX_HS>;
+    for (var j = 0u; j <= r.t; j++) {
+        let prob = exp(score(r.b, r.h, r.t, j) - lse_i);
+        var dp = 0.0;
+        for (var d = 0u; d < p.hs; d++) { dp += dout[o + d] * qkv[at(2u, r.b, j, r.h, d)]; }
+        let ds = prob * (dp - dl) * p.scale;
+        for (var d = 0u; d < p.hs; d++) { dq[d] += ds * qkv[at(1u, r.b, j, r.h, d)]; }
+    }
+    for (var d = 0u; d < p.hs; d++) { dqkv[at(0u, r.b, r.t, r.h, d)] = dq[d]; }
+}
+
+// Pass 2, per key row j: dk_j = scale · Σ_{i≥j} p_ij (dout_i · v_j − delta_i) q_i; dv_j = Σ_{i≥j} p_ij dout_i.
+@compute @workgroup_size(64)
+fn attention_backward_dkv(@builtin(global_invocation_id) gid: vec3<u32>) {
+    let r = row_of(gid);
+    if (!r.valid) { return; }
+    let j = r.t;
+    var dk: array<f32, MAX_HS>;
+    var dv: array<f32, MAX_HS>;
+    for (var i = j; i < p.t; i++) {
+        let row = (r.b * p.nh + r.h) * p.t + i;
+        let prob = exp(score(r.b, r.h, i, j) - saved_lse[row]);
+        let o = (r.b * p.t + i) * p.c + r.h * p.hs;
+        var dp = 0.0;
+        for (var d = 0u; d < p.hs; d++) { dp += dout[o + d] * qkv[at(2u, r.b, j, r.h, d)]; }
+        let ds = prob * (dp - saved_delta[row]) * p.scale;
+        for (var d = 0u; d < p.hs; d++) {
+            dk[d] += ds * qkv[at(0u, r.b, i, r.h, d)];
+            dv[d] += prob * dout[o + d];
+        }
+    }
+    for (var d = 0u; d < p.hs; d++) {
+        dqkv[at(1u, r.b, j, r.h, d)] = dk[d];
+        dqkv[at(2u, r.b, j, r.h, d)] = dv[d];
+    }
+}

@@ -1,0 +1,42 @@
+//! Wrapper for crossentropy.wgsl: fused softmax + cross-entropy, optionally leaving dlogits in place.
+
+use super::{grid, launch, module, pipeline, Dispatch};
+use crate::gpu::Gpu;
+
+#[repr(C)]
+#[derive(Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
+struct Params {
+    rows: u32,
+    v: u32,
+    write_grad: u32,
+    _pad: u32,
+}
+
+pub struct CrossEntropy {
+    pipeline: wgpu::ComputePipeline,
+}
+
+impl CrossEntropy {
+    pub fn new(gpu: &Gpu) -> CrossEntropy {
+        let m = module(gpu, "crossentropy.wgsl", include_str!("crossentropy.wgsl"));
+        CrossEntropy { pipeline: pipeline(gpu, &m, "crossentropy_forward_backward") }
+    }
+
+    /// losses (rows) from logits (rows, V) and targets; with `write_grad` the logits become dloss/dlogits
+    /// for the mean loss over the rows.
+    #[allow(clippy::too_many_arguments)]
+    pub fn prepare(
+        &self,
+        gpu: &Gpu,
+        rows: usize,
+        v: usize,
+        logits: &wgpu::Buffer,
+        targets: &wgpu::Buffer,
+        losses: &wgpu::Buffer,
+        write_grad: bool,
+    ) -> Dispatch {
+        let p = Params { rows: rows as u32, v: v as u32, write_grad: write_grad as u32, _pad: 0 };
+        let buffers = [(1, logits), (2, targets), (3, losses)];
+        launch(gpu, "crossentropy", &self.pipeline, &p, &buffers, grid(rows, 64))
+    }
+}
