@@ -154,7 +154,9 @@ pub struct Evaluation {
     pub b_crit: f64,
     /// The compute-optimal split for the same C.
     pub optimal: Allocation,
-    /// How much higher the loss is than at the optimum for the same compute (≥ 0 up to rounding for Chinchilla fits).
+    /// How much higher the loss is than at the optimum for the same compute: ≥ 0 for the Chinchilla fits (their optimum
+    /// minimises this loss at fixed C); for Kaplan it can be negative, because Table 6's split comes from the
+    /// early-stopping analysis of L(N, S_min), not from minimising Eq. 1.5 at fixed C = 6ND.
     pub excess_loss: f64,
 }
 

@@ -91,7 +91,7 @@ pub struct Fit {
 pub const HOFFMANN: Fit = Fit {
     id: "hoffmann",
     name: "Hoffmann 2022 (unrounded)",
-    source: "Hoffmann et al. 2022, Approach 3, Eq. 10 / Sec. 3.3 (unrounded estimates)",
+    source: "Hoffmann et al. 2022, Approach 3, Sec. 3.3 (unrounded estimates behind Eq. 10)",
     law: ParametricLoss {
         e: 1.6933736809989528,
         a: 406.4010175194737,

@@ -60,7 +60,14 @@ pub enum ScalingError {
 impl fmt::Display for ScalingError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ScalingError::Invalid { name, value, why } => write!(f, "{name} = {value:e}: {why}"),
+            ScalingError::Invalid { name, value, why } => {
+                // Plain for everyday magnitudes (-1, 0.5, 40), scientific for the rest (1e300, 2.5e-9).
+                if *value == 0.0 || !value.is_finite() || (1e-3..1e6).contains(&value.abs()) {
+                    write!(f, "{name} = {value}: {why}")
+                } else {
+                    write!(f, "{name} = {value:e}: {why}")
+                }
+            }
             ScalingError::Parse { line, message } => write!(f, "line {line}: {message}"),
             ScalingError::Record { index, message } => write!(f, "record {index}: {message}"),
             ScalingError::NotEnoughData(message) => write!(f, "not enough data: {message}"),

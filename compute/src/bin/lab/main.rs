@@ -2,6 +2,9 @@
 
 use clap::{Parser, Subcommand};
 
+mod calc;
+mod fit;
+
 #[derive(Parser)]
 #[command(name = "lab", version, about = "Scaling Lab: train tiny language models and check scaling laws")]
 struct Cli {
@@ -17,12 +20,18 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Scaling-law calculator: compute-optimal N and D for a budget under each published fit, side by side.
+    Calc(calc::CalcArgs),
+    /// Fit scaling laws (Approach 3, Approach 2, single power laws) to (N, D, loss) points from a CSV or JSON file.
+    Fit(fit::FitArgs),
 }
 
 fn main() {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Device { json } => device(json),
+        Command::Calc(args) => calc::run(args),
+        Command::Fit(args) => fit::run(args),
     };
     if let Err(message) = result {
         eprintln!("error: {message}");

@@ -1,0 +1,205 @@
+//! `lab fit FILE`: fit Approach 3, Approach 2 and single power laws to (N, D, loss) points from a CSV or JSON file.
+
+use crate::calc::num;
+use clap::Args;
+use compute::scaling::{
+    fit_approach2, fit_approach3, fit_power_law, parse_observations, Approach2Fit, Approach2Options, Approach3Fit,
+    Approach3Options, Estimate, PowerLawFit, Starts,
+};
+use serde::Serialize;
+use std::path::PathBuf;
+
+const AFTER_HELP: &str = "\
+FILE formats:
+  CSV   a header row naming the columns N, D, loss and optionally C (also accepted: params, tokens, flops; other
+        columns are ignored; blank lines and lines starting with # are skipped). C defaults to 6·N·D.
+  JSON  an array of objects with n (or params), d (or tokens), loss and optionally c (or flops); or an object holding
+        such an array under \"points\" or \"runs\".
+
+Approach 3 (Hoffmann et al. 2022, Sec. 3.3): L = E + A/N^α + B/D^β by a Huber loss (δ = 1e-3) on log loss, L-BFGS from
+the best 64 nodes of the paper's 4500-node grid (all of them with --full-grid); the lowest final objective wins.
+Approach 2 (Sec. 3.2): when the points form ≥ 3 IsoFLOP groups of ≥ 3 points (same C within --group-tolerance), a
+parabola in ln N per group gives N_opt, and N_opt ∝ C^a, D_opt ∝ C^b are fitted to the optima.
+Intervals: percentile bootstrap over points (seeded, so the same file gives the same intervals).
+
+Example: lab fit compute/tests/fixtures/scaling_isoflop.csv --json";
+
+/// Arguments of `lab fit`.
+#[derive(Args, Debug)]
+#[command(after_help = AFTER_HELP)]
+pub struct FitArgs {
+    /// CSV or JSON file of (N, D, loss) points.
+    file: PathBuf,
+    /// Bootstrap replicates for the intervals (0: no intervals).
+    #[arg(long, default_value_t = 200)]
+    bootstrap: usize,
+    /// Interval level.
+    #[arg(long, default_value_t = 0.95)]
+    level: f64,
+    /// Seed of the bootstrap.
+    #[arg(long, default_value_t = 2022)]
+    seed: u64,
+    /// Run L-BFGS from all 4500 grid nodes (slower; the default runs the best 64 by objective).
+    #[arg(long)]
+    full_grid: bool,
+    /// Points whose C differ by less than this fraction form one IsoFLOP group.
+    #[arg(long, default_value_t = 0.1)]
+    group_tolerance: f64,
+    /// Also fit Kaplan-style single power laws L(N) and L(D) over all points (meaningful when the other variable is
+    /// not limiting).
+    #[arg(long)]
+    power_laws: bool,
+    /// With --power-laws: fit L = E + (x_c/x)^α with a floor E instead of L = (x_c/x)^α.
+    #[arg(long)]
+    floor: bool,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Serialize)]
+struct Report {
+    file: String,
+    points: usize,
+    approach3: Approach3Fit,
+    approach2: Option<Approach2Fit>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    approach2_note: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    power_laws: Vec<PowerLawFit>,
+}
+
+/// Runs `lab fit`.
+pub fn run(args: FitArgs) -> Result<(), String> {
+    let name = args.file.display().to_string();
+    if !(args.level > 0.0 && args.level < 1.0) {
+        return Err(format!("--level must lie in (0, 1), got {}", args.level));
+    }
+    if args.floor && !args.power_laws {
+        return Err("--floor applies to --power-laws; add --power-laws".into());
+    }
+    let text = std::fs::read_to_string(&args.file).map_err(|e| format!("cannot read {name}: {e}"))?;
+    let points = parse_observations(&text).map_err(|e| format!("{name}: {e}"))?;
+
+    let starts = if args.full_grid { Starts::FullGrid } else { Starts::BestOfGrid(64) };
+    let a3_options = Approach3Options {
+        starts,
+        bootstrap: args.bootstrap,
+        level: args.level,
+        seed: args.seed,
+        ..Default::default()
+    };
+    let approach3 = fit_approach3(&points, &a3_options).map_err(|e| format!("{name}: Approach 3: {e}"))?;
+    let a2_options = Approach2Options {
+        group_tolerance: args.group_tolerance,
+        bootstrap: args.bootstrap,
+        level: args.level,
+        seed: args.seed,
+    };
+    let (approach2, approach2_note) = match fit_approach2(&points, &a2_options) {
+        Ok(fit) => (Some(fit), None),
+        Err(e) => (None, Some(e.to_string())),
+    };
+    let mut power_laws = Vec::new();
+    if args.power_laws {
+        let loss: Vec<f64> = points.iter().map(|p| p.loss).collect();
+        for (var, x) in
+            [("N", points.iter().map(|p| p.n).collect::<Vec<_>>()), ("D", points.iter().map(|p| p.d).collect())]
+        {
+            power_laws.push(fit_power_law(&x, &loss, args.floor, var).map_err(|e| format!("{name}: L({var}): {e}"))?);
+        }
+    }
+    let report = Report { file: name, points: points.len(), approach3, approach2, approach2_note, power_laws };
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?);
+    } else {
+        print!("{}", text_report(&report));
+    }
+    Ok(())
+}
+
+fn interval(e: &Estimate) -> String {
+    match (e.lo, e.hi) {
+        (Some(lo), Some(hi)) => format!("[{}, {}]", num(lo), num(hi)),
+        _ => String::new(),
+    }
+}
+
+fn text_report(r: &Report) -> String {
+    let a3 = &r.approach3;
+    let mut s = format!("{}: {} points\n\n", r.file, r.points);
+    let level = format!("{:.0}%", a3.level * 100.0);
+    s.push_str(&format!("Approach 3: L(N,D) = E + A/N^alpha + B/D^beta  ({})\n", a3.source));
+    let boot = if a3.bootstrap > 0 {
+        format!("{level} bootstrap interval, {} replicates, seed {}", a3.bootstrap, a3.seed)
+    } else {
+        "no bootstrap".to_string()
+    };
+    s.push_str(&format!("  {:<8} {:>10}  {boot}\n", "", "estimate"));
+    for (name, e) in [("E", &a3.e), ("A", &a3.a_coeff), ("B", &a3.b_coeff), ("alpha", &a3.alpha), ("beta", &a3.beta)] {
+        s.push_str(&format!("  {name:<8} {:>10}  {}\n", num(e.value), interval(e)));
+    }
+    s.push_str(&format!(
+        "  {:<8} {:>10}  {}   N_opt ∝ C^a, a = beta/(alpha+beta)\n",
+        "a",
+        num(a3.a.value),
+        interval(&a3.a)
+    ));
+    s.push_str(&format!("  {:<8} {:>10}  {}   D_opt ∝ C^b\n", "b", num(a3.b.value), interval(&a3.b)));
+    let g = &a3.goodness;
+    s.push_str(&format!(
+        "  goodness: R² (log loss) {:.5}, RMSE (log loss) {}, Huber objective {}; best of {} L-BFGS starts\n",
+        g.r2_log,
+        num(g.rmse_log),
+        num(g.objective),
+        a3.starts_run
+    ));
+
+    s.push('\n');
+    match (&r.approach2, &r.approach2_note) {
+        (Some(a2), _) => {
+            s.push_str(&format!("Approach 2: IsoFLOP profiles  ({})\n", a2.source));
+            s.push_str(&format!(
+                "  {:>11}  {:>6}  {:>11}  {:>11}  {:>8}\n",
+                "C", "points", "N_opt", "D_opt", "loss_opt"
+            ));
+            for grp in &a2.groups {
+                let flag = if grp.inside_range { "" } else { "  (vertex outside the sampled sizes)" };
+                s.push_str(&format!(
+                    "  {:>11}  {:>6}  {:>11}  {:>11}  {:>8}{flag}\n",
+                    num(grp.flops),
+                    grp.points,
+                    num(grp.n_opt),
+                    num(grp.d_opt),
+                    num(grp.loss_opt)
+                ));
+            }
+            for why in &a2.skipped {
+                s.push_str(&format!("  skipped: {why}\n"));
+            }
+            s.push_str(&format!("  a = {} {}   (N_opt = {}·C^a)\n", num(a2.a.value), interval(&a2.a), num(a2.k_n)));
+            s.push_str(&format!("  b = {} {}   (D_opt = {}·C^b)\n", num(a2.b.value), interval(&a2.b), num(a2.k_d)));
+            s.push_str(&format!(
+                "  goodness of ln N_opt on ln C: R² {:.5}, RMSE {}; {level} bootstrap interval, {} replicates\n",
+                a2.goodness.r2_log,
+                num(a2.goodness.rmse_log),
+                a2.bootstrap
+            ));
+        }
+        (None, Some(note)) => s.push_str(&format!("Approach 2: not fitted: {note}\n")),
+        (None, None) => {}
+    }
+    for p in &r.power_laws {
+        let floor = p.floor.map(|e| format!("{} + ", num(e))).unwrap_or_default();
+        s.push_str(&format!(
+            "\nL({v}) = {floor}({}/{v})^{}  R² (log loss) {:.5}, RMSE {}  ({})\n",
+            num(p.x_c),
+            num(p.alpha),
+            p.goodness.r2_log,
+            num(p.goodness.rmse_log),
+            p.source,
+            v = p.variable
+        ));
+    }
+    s
+}
