@@ -3,6 +3,7 @@
 use clap::{Parser, Subcommand};
 
 mod calc;
+mod data_cmd;
 mod fit;
 
 #[derive(Parser)]
@@ -20,6 +21,11 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Data sources: prepare the Brown corpus, inspect a dataset and its tokenizer.
+    Data {
+        #[command(subcommand)]
+        command: data_cmd::DataCommand,
+    },
     /// Scaling-law calculator: compute-optimal N and D for a budget under each published fit, side by side.
     Calc(calc::CalcArgs),
     /// Fit scaling laws (Approach 3, Approach 2, single power laws) to (N, D, loss) points from a CSV or JSON file.
@@ -32,6 +38,7 @@ fn main() {
         Command::Device { json } => device(json),
         Command::Calc(args) => calc::run(args),
         Command::Fit(args) => fit::run(args),
+        Command::Data { command } => data_cmd::run(command),
     };
     if let Err(message) = result {
         eprintln!("error: {message}");
