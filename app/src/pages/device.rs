@@ -1,4 +1,4 @@
-//! The start view: which GPU the page found, and a real kernel run on it, checked against the CPU.
+//! The device view: which GPU the page found, and a real kernel run on it, checked against the CPU.
 
 use crate::device::{AdapterFacts, DeviceState, NoWebGpuHelp, Probe};
 use compute::gpu::Gpu;
@@ -10,7 +10,7 @@ use std::rc::Rc;
 const DEMO: (usize, usize, usize) = (256, 256, 256);
 
 #[component]
-pub fn Home() -> impl IntoView {
+pub fn DevicePage() -> impl IntoView {
     let device = expect_context::<DeviceState>();
     view! {
         <section class="card" aria-labelledby="device-title">
