@@ -1,5 +1,6 @@
 //! Scaling Lab's numeric core: GPU device and kernels (wgpu), usable natively and in wasm.
 
+pub mod checkpoint;
 pub mod config;
 pub mod cpu;
 pub mod data;
@@ -8,3 +9,4 @@ pub mod kernels;
 pub mod model;
 pub mod params;
 pub mod scaling;
+pub mod train;

@@ -1,6 +1,7 @@
 //! WGSL kernels, one file per layer holding its forward and backward entry points, each with a thin
 //! Rust wrapper that builds the pipelines once and prepares bind groups ("launches") for a model.
 
+pub mod adamw;
 pub mod attention;
 pub mod crossentropy;
 pub mod encoder;

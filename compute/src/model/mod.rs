@@ -375,6 +375,11 @@ impl GpuModel {
         gpu.queue.submit(Some(encoder.finish()));
     }
 
+    /// Per-position losses of the last forward, (batch · t): for kernels that read them on the GPU.
+    pub fn losses_buffer(&self) -> &wgpu::Buffer {
+        &self.losses
+    }
+
     /// Kernel launches in one forward + backward.
     pub fn dispatches_per_step(&self) -> usize {
         self.forward.len() + self.backward.len()

@@ -1,0 +1,322 @@
+//! The trainer: one step at a time (async, so a page can draw, pause or stop between steps), the schedule, evaluation,
+//! sampling, divergence and the run record, the same for the GPU and the CPU backend.
+
+use super::backend::{Backend, BackendChoice, StepStats};
+use super::config::{TrainConfig, TrainConfigError};
+use super::metrics::{EvalPoint, MetricEvent, RunRecord, RunStatus, SamplePoint, TrainPoint};
+use super::sample::generate;
+use super::schedule::lr_at;
+use crate::config::ModelConfig;
+use crate::cpu::CpuModel;
+use crate::data::rng::Rng;
+use crate::data::{eval_batches, Batcher, DataError, Dataset, Tokenizer};
+use crate::gpu::GpuError;
+use crate::params::init_params;
+use std::fmt;
+
+/// Seconds since some fixed moment; the caller supplies it because wasm has no `Instant` (the page passes
+/// `performance.now() / 1000`).
+pub type Clock = Box<dyn Fn() -> f64>;
+
+/// A wall clock from `std::time::Instant` (native only).
+#[cfg(not(target_arch = "wasm32"))]
+pub fn native_clock() -> Clock {
+    let start = std::time::Instant::now();
+    Box::new(move || start.elapsed().as_secs_f64())
+}
+
+/// Why a run could not start or go on.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TrainError {
+    Config(TrainConfigError),
+    /// The model config is invalid or does not match the data.
+    Model(String),
+    Data(DataError),
+    Gpu(GpuError),
+}
+
+impl fmt::Display for TrainError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TrainError::Config(e) => write!(f, "training settings: {e}"),
+            TrainError::Model(e) => write!(f, "model: {e}"),
+            TrainError::Data(e) => write!(f, "data: {e}"),
+            TrainError::Gpu(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for TrainError {}
+
+impl From<GpuError> for TrainError {
+    fn from(e: GpuError) -> Self {
+        TrainError::Gpu(e)
+    }
+}
+
+/// Loss readings allowed on their way back before the trainer waits for the oldest: bounds how far the CPU runs
+/// ahead of the GPU without ever stalling on the newest step.
+const MAX_IN_FLIGHT: usize = 2;
+
+/// A training run in progress. Drive it with [`Trainer::step`] until [`Trainer::is_done`].
+pub struct Trainer {
+    backend: Backend,
+    model: ModelConfig,
+    cfg: TrainConfig,
+    t: usize,
+    total: usize,
+    batcher: Batcher,
+    /// Padded validation batches (tokens, targets, real rows), each batch × t.
+    eval: Vec<(Vec<u32>, Vec<u32>, usize)>,
+    tokenizer: Tokenizer,
+    prompt: Vec<u32>,
+    sample_rng: Rng,
+    clock: Clock,
+    start: f64,
+    step: usize,
+    record: RunRecord,
+}
+
+impl Trainer {
+    /// Sets up a run of `model` on `data` with `cfg`: the model is initialised from `cfg.seed` (nanoGPT's init) and
+    /// batches drawn from the same seed. `created` is the caller's timestamp for the record.
+    pub fn new(
+        choice: BackendChoice,
+        model: &ModelConfig,
+        cfg: &TrainConfig,
+        data: &Dataset,
+        created: String,
+        clock: Clock,
+    ) -> Result<Trainer, TrainError> {
+        let params = init_params(model, cfg.seed);
+        Trainer::with_params(choice, model, cfg, data, created, clock, params)
+    }
+
+    /// As [`Trainer::new`], starting from given parameters (in `ParamLayout` order), e.g. a loaded checkpoint.
+    pub fn with_params(
+        choice: BackendChoice,
+        model: &ModelConfig,
+        cfg: &TrainConfig,
+        data: &Dataset,
+        created: String,
+        clock: Clock,
+        params: Vec<f32>,
+    ) -> Result<Trainer, TrainError> {
+        model.validate().map_err(|e| TrainError::Model(e.to_string()))?;
+        cfg.validate(model).map_err(TrainError::Config)?;
+        if model.vocab_size != data.vocab_size() {
+            return Err(TrainError::Model(format!(
+                "vocab_size is {} but the `{}` tokenizer has {} tokens; set vocab_size to {}",
+                model.vocab_size,
+                data.tokenizer.spec(),
+                data.vocab_size(),
+                data.vocab_size()
+            )));
+        }
+        let t = cfg.context(model);
+        data.check_context(t).map_err(TrainError::Data)?;
+        let backend = Backend::new(&choice, model, cfg, t, params)?;
+        let eval = eval_batches(data.val_tokens(), cfg.batch, t, cfg.eval_batches)
+            .into_iter()
+            .map(|(mut x, mut y)| {
+                let rows = x.len() / t;
+                // Pad short batches with copies of their first row; only the real rows are scored.
+                while x.len() < cfg.batch * t {
+                    x.extend_from_within(..t);
+                    y.extend_from_within(..t);
+                }
+                (x, y, rows)
+            })
+            .collect();
+        let mut record = RunRecord::new(created, model, cfg, backend.kind());
+        record.data = Some(data.summary());
+        record.notes.extend(data.warnings.iter().cloned());
+        record.dispatches_per_step = backend.dispatches_per_step();
+        if let Backend::Gpu(g) = &backend {
+            record.adapter = Some(g.gpu().report.clone());
+            if cfg.sample_tokens > 0 {
+                record.notes.push("samples are drawn on the CPU model from parameters copied off the GPU".into());
+            }
+        }
+        let start = clock();
+        Ok(Trainer {
+            total: cfg.total_steps(model),
+            batcher: data.batcher(cfg.seed),
+            tokenizer: data.tokenizer.clone(),
+            prompt: data.val_tokens()[..1].to_vec(),
+            sample_rng: Rng::new(cfg.seed ^ 0x5A4D_504C_45),
+            backend,
+            model: model.clone(),
+            cfg: cfg.clone(),
+            t,
+            eval,
+            clock,
+            start,
+            step: 0,
+            record,
+        })
+    }
+
+    /// True once the run finished, diverged or was stopped: further `step` calls do nothing.
+    pub fn is_done(&self) -> bool {
+        self.record.status != RunStatus::Running
+    }
+
+    /// Steps done so far.
+    pub fn steps_done(&self) -> usize {
+        self.step
+    }
+
+    /// Planned steps.
+    pub fn total_steps(&self) -> usize {
+        self.total
+    }
+
+    /// The record so far (complete once [`Trainer::is_done`]).
+    pub fn record(&self) -> &RunRecord {
+        &self.record
+    }
+
+    pub fn backend(&self) -> &Backend {
+        &self.backend
+    }
+
+    fn seconds(&self) -> f64 {
+        (self.clock)() - self.start
+    }
+
+    /// Runs one optimiser step and returns what became known: loss readings (every `log_every` steps, arriving a
+    /// little later on the GPU), evaluations, samples and the final status.
+    pub async fn step(&mut self) -> Result<Vec<MetricEvent>, TrainError> {
+        if self.is_done() {
+            return Ok(Vec::new());
+        }
+        let s = self.step;
+        let lr = lr_at(&self.cfg, s, self.total);
+        let (x, y) = self.batcher.next_batch(self.cfg.batch, self.t);
+        let n = s + 1;
+        let last = n == self.total;
+        let eval_due = last || (self.cfg.eval_every > 0 && n.is_multiple_of(self.cfg.eval_every));
+        let sample_due = self.cfg.sample_tokens > 0
+            && (last || (self.cfg.sample_every > 0 && n.is_multiple_of(self.cfg.sample_every)));
+        let read = last || eval_due || n.is_multiple_of(self.cfg.log_every);
+        self.backend.train_step(&x, &y, lr, read)?;
+        self.step = n;
+        self.record.steps = n;
+        self.record.tokens_seen = self.batcher.tokens_consumed();
+        self.record.epochs = self.batcher.epochs();
+
+        let mut events = Vec::new();
+        let wait = eval_due || sample_due || last;
+        let mut readings = self.backend.readings(wait).await?;
+        if !wait && self.backend.in_flight() > MAX_IN_FLIGHT {
+            readings.extend(self.backend.readings(true).await?);
+        }
+        for r in readings {
+            if self.reading(r, &mut events) {
+                return Ok(self.finish(events));
+            }
+        }
+        if eval_due {
+            let val_loss = self.eval_loss().await?;
+            let point = EvalPoint { step: n, tokens: self.record.tokens_seen, seconds: self.seconds(), val_loss };
+            events.push(MetricEvent::Eval(point));
+            if !val_loss.is_finite() {
+                events.push(MetricEvent::Status(RunStatus::Diverged { step: n }));
+                return Ok(self.finish(events));
+            }
+        }
+        if sample_due {
+            events.push(MetricEvent::Sample(self.sample().await?));
+        }
+        if last {
+            events.push(MetricEvent::Status(RunStatus::Finished));
+        }
+        Ok(self.finish(events))
+    }
+
+    /// Turns a loss reading into an event; true when it shows divergence (the status event is added).
+    fn reading(&mut self, r: StepStats, events: &mut Vec<MetricEvent>) -> bool {
+        let tokens = r.step as u64 * self.cfg.tokens_per_step(&self.model);
+        events.push(MetricEvent::Train(TrainPoint {
+            step: r.step,
+            tokens,
+            seconds: self.seconds(),
+            train_loss: r.mean_loss,
+            lr: r.lr,
+            grad_norm: r.grad_norm,
+        }));
+        if !r.mean_loss.is_finite() {
+            events.push(MetricEvent::Status(RunStatus::Diverged { step: r.step }));
+            return true;
+        }
+        false
+    }
+
+    /// Applies events to the record and returns them.
+    fn finish(&mut self, events: Vec<MetricEvent>) -> Vec<MetricEvent> {
+        for e in &events {
+            self.record.apply(e);
+        }
+        self.record.seconds = self.seconds();
+        events
+    }
+
+    /// Stops the run where it is: outstanding loss readings are collected and the status set to stopped.
+    pub async fn stop(&mut self) -> Result<Vec<MetricEvent>, TrainError> {
+        if self.is_done() {
+            return Ok(Vec::new());
+        }
+        let mut events = Vec::new();
+        for r in self.backend.readings(true).await? {
+            if self.reading(r, &mut events) {
+                return Ok(self.finish(events));
+            }
+        }
+        events.push(MetricEvent::Status(RunStatus::Stopped));
+        Ok(self.finish(events))
+    }
+
+    /// Mean validation loss (nats per token) over the fixed validation batches.
+    pub async fn eval_loss(&mut self) -> Result<f64, TrainError> {
+        let (sum, count) = self.backend.eval_sum(&self.eval).await?;
+        Ok(sum / count.max(1) as f64)
+    }
+
+    /// Generates `cfg.sample_tokens` tokens from the current parameters, continuing the first validation token.
+    pub async fn sample(&mut self) -> Result<SamplePoint, TrainError> {
+        let params = self.backend.params().await?;
+        let mut cpu = CpuModel::from_params(&self.model, params);
+        let ids = generate(
+            &mut cpu,
+            &self.prompt,
+            self.cfg.sample_tokens,
+            self.cfg.temperature,
+            self.cfg.top_k,
+            &mut self.sample_rng,
+        );
+        let mut all = self.prompt.clone();
+        all.extend(ids);
+        Ok(SamplePoint {
+            step: self.step,
+            text: self.tokenizer.decode(&all),
+            temperature: self.cfg.temperature,
+            top_k: self.cfg.top_k,
+            computed_on: "cpu".into(),
+        })
+    }
+
+    /// The current parameters, in `ParamLayout` order (for a checkpoint).
+    pub async fn params(&self) -> Result<Vec<f32>, TrainError> {
+        self.backend.params().await
+    }
+
+    /// The model being trained.
+    pub fn model(&self) -> &ModelConfig {
+        &self.model
+    }
+
+    pub fn tokenizer(&self) -> &Tokenizer {
+        &self.tokenizer
+    }
+}
