@@ -21,8 +21,12 @@ pub struct CpuModel<F: Real = f32> {
     /// Gradients in the same layout; `backward` adds into them, `zero_grad` clears them.
     pub grads: Vec<F>,
     acts: Activations<F>,
-    tokens: Vec<u32>,          // (B, T)
-    targets: Option<Vec<u32>>, // (B, T)
+    /// Gradients of the activations, kept between steps so a training step allocates nothing.
+    dacts: Activations<F>,
+    dacts_shape: (usize, usize), // (B, T) that `dacts` is sized for
+    tokens: Vec<u32>,            // (B, T)
+    targets: Vec<u32>,           // (B, T), meaningful when `has_targets`
+    has_targets: bool,
     batch: usize,
     t: usize,
     loss: Option<F>,
@@ -96,6 +100,39 @@ impl<F: Real> Activations<F> {
     }
 }
 
+impl<F: Real> Activations<F> {
+    /// Sets every buffer to zero (the backward adds into them).
+    fn fill_zero(&mut self) {
+        let z = F::zero();
+        for la in &mut self.layers {
+            for buf in [
+                &mut la.ln1,
+                &mut la.ln1_mean,
+                &mut la.ln1_rstd,
+                &mut la.qkv,
+                &mut la.att,
+                &mut la.atty,
+                &mut la.attproj,
+                &mut la.residual2,
+                &mut la.ln2,
+                &mut la.ln2_mean,
+                &mut la.ln2_rstd,
+                &mut la.fch,
+                &mut la.fch_gelu,
+                &mut la.fcproj,
+                &mut la.residual3,
+            ] {
+                buf.fill(z);
+            }
+        }
+        for buf in [&mut self.encoded, &mut self.lnf, &mut self.lnf_mean, &mut self.lnf_rstd, &mut self.logits] {
+            buf.fill(z);
+        }
+        self.probs.fill(z);
+        self.losses.fill(z);
+    }
+}
+
 impl CpuModel<f32> {
     /// A freshly initialised f32 model (nanoGPT's init, see [`init_params`]). Panics on an invalid config; call
     /// [`ModelConfig::validate`] first to get the reason as a value.
@@ -118,8 +155,11 @@ impl<F: Real> CpuModel<F> {
             layout,
             params,
             acts: Activations::zeros(config, 0, 0),
+            dacts: Activations::zeros(config, 0, 0),
+            dacts_shape: (0, 0),
             tokens: Vec::new(),
-            targets: None,
+            targets: Vec::new(),
+            has_targets: false,
             batch: 0,
             t: 0,
             loss: None,
@@ -173,8 +213,11 @@ impl<F: Real> CpuModel<F> {
         matmul_forward(&mut a.logits, &a.lnf, w(lay.lm_head(), v * c), None, n, c, v);
 
         self.loss = targets.map(|targets| crossentropy_forward(&mut a.losses, &mut a.probs, &a.logits, targets, n, v));
-        self.tokens = tokens.to_vec();
-        self.targets = targets.map(<[u32]>::to_vec);
+        self.tokens.clear();
+        self.tokens.extend_from_slice(tokens);
+        self.targets.clear();
+        self.targets.extend_from_slice(targets.unwrap_or(&[]));
+        self.has_targets = targets.is_some();
         (self.batch, self.t) = (b, t);
         self.loss.unwrap_or(F::nan())
     }
@@ -206,13 +249,19 @@ impl<F: Real> CpuModel<F> {
 
     /// Adds the gradient of the last forward pass's mean loss into `grads`. Panics when that pass had no targets.
     pub fn backward(&mut self) {
-        let targets = self.targets.as_deref().expect("backward needs a forward pass with targets first");
+        assert!(self.has_targets, "backward needs a forward pass with targets first");
+        let targets = &self.targets[..];
         let cfg = &self.config;
         let (b, t, c, v, nh) = (self.batch, self.t, cfg.d_model, cfg.vocab_size, cfg.n_head);
         let (n, f) = (b * t, cfg.d_ff);
-        let (lay, p, g, a) = (&self.layout, &self.params, &mut self.grads, &self.acts);
+        if self.dacts_shape != (b, t) {
+            self.dacts = Activations::zeros(cfg, b, t);
+            self.dacts_shape = (b, t);
+        } else {
+            self.dacts.fill_zero();
+        }
+        let (lay, p, g, a, d) = (&self.layout, &self.params, &mut self.grads, &self.acts, &mut self.dacts);
         let w = |off: usize, len: usize| &p[off..off + len];
-        let mut d = Activations::<F>::zeros(cfg, b, t); // gradients of the activations
 
         crossentropy_backward(&mut d.logits, &a.probs, targets, n, v);
         let head = lay.lm_head();

@@ -22,6 +22,8 @@ struct Pending {
     window: usize,
     staging: wgpu::Buffer, // (4) f32, MAP_READ
     done: oneshot::Receiver<Result<(), wgpu::BufferAsyncError>>,
+    /// Natively, what to wait for; WebGPU delivers the map callback from the event loop instead.
+    #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
     submission: wgpu::SubmissionIndex,
 }
 

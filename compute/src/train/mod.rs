@@ -24,4 +24,6 @@ pub use gpu_backend::GpuBackend;
 pub use metrics::{EvalPoint, MetricEvent, RunRecord, RunStatus, SamplePoint, TrainPoint, RUN_FORMAT};
 pub use optim::{adamw_step, clip_scale, global_norm, AdamWState};
 pub use schedule::lr_at;
-pub use trainer::{native_clock, Clock, TrainError, Trainer};
+#[cfg(not(target_arch = "wasm32"))]
+pub use trainer::native_clock;
+pub use trainer::{Clock, TrainError, Trainer};
