@@ -54,3 +54,18 @@ fn decode(s: &str) -> String {
 fn encode(s: &str) -> String {
     String::from(js_sys::encode_uri_component(s))
 }
+
+/// Whether the URL asks to hide a control: `<name>_hide=1` (as TensorFlow Playground's flags) or `hide=a,b`.
+/// Embedding authors use it to show just the knobs their post talks about.
+pub fn hidden(name: &str) -> bool {
+    listed("hide", name) || get(&format!("{name}_hide")).is_some_and(|v| v != "0" && v != "false")
+}
+
+/// Whether the URL locks a control (shown, not editable): `lock=a,b`, or `lock=all` as a teacher's link does.
+pub fn locked(name: &str) -> bool {
+    listed("lock", name) || listed("lock", "all")
+}
+
+fn listed(key: &str, name: &str) -> bool {
+    get(key).is_some_and(|list| list.split(',').any(|item| item.trim() == name))
+}

@@ -30,7 +30,13 @@ for (const t of tests.filter((t) => t.name.includes(filter))) {
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
   try {
-    await t.run(page, t.prefix ? server.url.replace(/\/$/, t.prefix) : server.url, { context, server, errors });
+    // A test with a prefix gets the page served under that sub-path instead of the root.
+    const host = t.prefix ? await serve(dist, t.prefix) : server;
+    try {
+      await t.run(page, host.url, { context, server: host, errors });
+    } finally {
+      if (host !== server) host.close();
+    }
     if (errors.length) throw new Error('uncaught page errors: ' + errors.join('; '));
     passed++;
     console.log(`ok   ${t.file}: ${t.name} (${((Date.now() - start) / 1000).toFixed(1)}s)`);
