@@ -19,11 +19,13 @@ pub struct TrainPoint {
     pub tokens: u64,
     /// Wall-clock seconds since the run started.
     pub seconds: f64,
-    /// Mean training loss (nats per token) over the steps since the previous reading.
+    /// Mean training loss (nats per token) over the steps since the previous reading; NaN/∞ (JSON null) on divergence.
+    #[serde(with = "non_finite_as_null")]
     pub train_loss: f64,
     /// Learning rate of the last of those steps.
     pub lr: f64,
     /// Global gradient norm of the last of those steps, before clipping.
+    #[serde(with = "non_finite_as_null")]
     pub grad_norm: f64,
 }
 
@@ -34,6 +36,7 @@ pub struct EvalPoint {
     pub tokens: u64,
     pub seconds: f64,
     /// Mean validation loss, nats per token.
+    #[serde(with = "non_finite_as_null")]
     pub val_loss: f64,
 }
 
@@ -176,5 +179,22 @@ impl RunRecord {
 
     pub fn from_json(json: &str) -> Result<RunRecord, String> {
         serde_json::from_str(json).map_err(|e| format!("not a Scaling Lab run record ({RUN_FORMAT}): {e}"))
+    }
+}
+
+/// JSON has no NaN or infinity: a diverged loss is written as null and read back as NaN.
+mod non_finite_as_null {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(x: &f64, s: S) -> Result<S::Ok, S::Error> {
+        if x.is_finite() {
+            s.serialize_f64(*x)
+        } else {
+            s.serialize_none()
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+        Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::NAN))
     }
 }
