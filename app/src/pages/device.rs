@@ -34,7 +34,8 @@ struct DemoResult {
     last: f32,
     checksum: f64,
     max_abs_diff: f32,
-    millis: f64,
+    first_ms: f64,
+    second_ms: f64,
 }
 
 /// Runs the tiled matmul kernel once on the page's GPU and compares it with the same product on the CPU.
@@ -45,8 +46,15 @@ fn KernelDemo(gpu: Rc<Gpu>) -> impl IntoView {
         let (m, k, n) = DEMO;
         let (a, b) = demo_inputs(m, k, n);
         let start = now_ms();
-        let outcome = multiply(&gpu, &a, &b, m, k, n).await;
-        let millis = now_ms() - start;
+        let first = multiply(&gpu, &a, &b, m, k, n).await;
+        let first_ms = now_ms() - start;
+        // A second run, with the shader already compiled, is the honest speed figure.
+        let start = now_ms();
+        let outcome = match first {
+            Ok(_) => multiply(&gpu, &a, &b, m, k, n).await,
+            Err(e) => Err(e),
+        };
+        let second_ms = now_ms() - start;
         set_result.set(Some(outcome.map_err(|e| e.to_string()).map(|c| {
             let want = multiply_cpu(&a, &b, m, k, n);
             DemoResult {
@@ -54,7 +62,8 @@ fn KernelDemo(gpu: Rc<Gpu>) -> impl IntoView {
                 last: c[c.len() - 1],
                 checksum: c.iter().map(|&v| v as f64).sum(),
                 max_abs_diff: c.iter().zip(&want).map(|(g, w)| (g - w).abs()).fold(0.0, f32::max),
-                millis,
+                first_ms,
+                second_ms,
             }
         })));
     });
@@ -73,8 +82,10 @@ fn KernelDemo(gpu: Rc<Gpu>) -> impl IntoView {
                         <dt>{format!("C[{},{}]", m - 1, n - 1)}</dt><dd data-testid="kernel-last">{r.last.to_string()}</dd>
                         <dt>"sum of C"</dt><dd data-testid="kernel-checksum">{r.checksum.to_string()}</dd>
                         <dt>"largest difference from the CPU"</dt><dd data-testid="kernel-diff">{r.max_abs_diff.to_string()}</dd>
-                        <dt>"time (first run, includes compiling the shader)"</dt>
-                        <dd data-testid="kernel-ms">{format!("{:.1} ms, {:.2} GFLOP/s", r.millis, flops / r.millis / 1e6)}</dd>
+                        <dt>"first run (includes compiling the shader)"</dt>
+                        <dd>{format!("{:.1} ms", r.first_ms)}</dd>
+                        <dt>"second run (upload, multiply, read back)"</dt>
+                        <dd data-testid="kernel-ms">{format!("{:.1} ms, {:.2} GFLOP/s", r.second_ms, flops / r.second_ms / 1e6)}</dd>
                     </dl>
                 }.into_any()
             }

@@ -59,13 +59,13 @@ impl AdapterReport {
     pub fn lines(&self) -> Vec<(String, String)> {
         let mib = |b: u64| format!("{:.0} MiB ({b} bytes)", b as f64 / (1024.0 * 1024.0));
         vec![
-            ("adapter".into(), self.name.clone()),
+            ("adapter".into(), or_undisclosed(&self.name)),
             ("backend".into(), self.backend.clone()),
             (
                 "device type".into(),
                 format!("{}{}", self.device_type, if self.is_software() { " (software)" } else { "" }),
             ),
-            ("driver".into(), self.driver.clone()),
+            ("driver".into(), or_undisclosed(&self.driver)),
             ("max storage buffer binding".into(), mib(self.max_storage_buffer_binding_size)),
             ("max buffer size".into(), mib(self.max_buffer_size)),
             ("max workgroup storage".into(), format!("{} bytes", self.max_compute_workgroup_storage_size)),
@@ -77,6 +77,15 @@ impl AdapterReport {
             ("subgroups".into(), yes_no(self.subgroups)),
             ("timestamp queries".into(), yes_no(self.timestamp_query)),
         ]
+    }
+}
+
+/// Browsers often withhold the adapter's name and driver (fingerprinting); say so instead of showing nothing.
+fn or_undisclosed(s: &str) -> String {
+    if s.trim().is_empty() {
+        "not disclosed by this browser".into()
+    } else {
+        s.to_string()
     }
 }
 
