@@ -4,6 +4,7 @@ pub mod checkpoint;
 pub mod config;
 pub mod cpu;
 pub mod data;
+pub mod experiments;
 pub mod gpu;
 pub mod kernels;
 pub mod model;

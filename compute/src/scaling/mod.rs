@@ -21,7 +21,7 @@ pub mod known_models;
 pub mod observations;
 mod optimize;
 pub mod power_law;
-mod stats;
+pub(crate) mod stats;
 
 pub use allocation::{
     compute_optimal, evaluate, optimal_for_params, optimal_for_tokens, Allocation, Evaluation, LawId,

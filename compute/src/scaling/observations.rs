@@ -113,6 +113,7 @@ fn parse_csv(text: &str) -> Result<Vec<Observation>, ScalingError> {
 }
 
 /// JSON: an array of objects with n/params, d/tokens, loss and optionally c/flops; or {"points": [...]} / {"runs": [...]}.
+/// In a sweep record (`"format": "scaling-lab-sweep/…"`) runs whose loss is null (diverged or failed) are skipped.
 fn parse_json(text: &str) -> Result<Vec<Observation>, ScalingError> {
     let value: Value = serde_json::from_str(text)
         .map_err(|e| ScalingError::Parse { line: e.line(), message: format!("invalid JSON: {e}") })?;
@@ -130,9 +131,12 @@ fn parse_json(text: &str) -> Result<Vec<Observation>, ScalingError> {
         },
         _ => unreachable!("parse_observations only sends text starting with [ or {{"),
     };
+    // A sweep record (experiments::SweepRecord) keeps runs that diverged, with a null loss: they are not points.
+    let sweep = value.get("format").and_then(Value::as_str).is_some_and(|f| f.starts_with("scaling-lab-sweep"));
     items
         .iter()
         .enumerate()
+        .filter(|(_, item)| !(sweep && item.get("loss").is_some_and(Value::is_null)))
         .map(|(i, item)| {
             let index = i + 1;
             let bad = |message: String| ScalingError::Record { index, message };

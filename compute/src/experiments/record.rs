@@ -1,0 +1,86 @@
+//! The sweep record: a finished (or partial) sweep as one JSON file — plan, every run's result, the analysis and how
+//! it was made. `lab fit` reads its `runs` directly (their `n`, `d` and `loss` fields).
+
+use super::analysis::{analyze, entropy_floor, AnalysisOptions, SweepAnalysis};
+use super::{Budget, RunResult, SweepKind, SweepPlan};
+use serde::{Deserialize, Serialize};
+
+/// Names the record format, so readers can tell a sweep record from a run record and its version.
+pub const SWEEP_FORMAT: &str = "scaling-lab-sweep/1";
+
+/// A sweep and what came of it.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SweepRecord {
+    /// Always [`SWEEP_FORMAT`].
+    pub format: String,
+    pub kind: SweepKind,
+    pub budget: Budget,
+    pub seeds: usize,
+    pub plan: SweepPlan,
+    /// One per finished or failed run, in the order they ran (a partial sweep has fewer than the plan).
+    pub runs: Vec<RunResult>,
+    /// Recomputed from `runs` when a record is read ([`SweepRecord::from_json`]), so it always matches this code.
+    #[serde(skip_deserializing)]
+    pub analysis: Option<SweepAnalysis>,
+    /// Why there is no analysis, when there is none.
+    #[serde(default)]
+    pub analysis_error: Option<String>,
+    /// When the sweep started, as the caller wrote it (ISO 8601 recommended).
+    pub created: String,
+    /// What trained it (backend and adapter), in words.
+    pub device: String,
+    /// The command line or page action that made it.
+    pub command: String,
+}
+
+impl SweepRecord {
+    /// A record of `plan` with the runs done so far, analysed with default options (the data's floor filled in).
+    pub fn new(plan: SweepPlan, runs: Vec<RunResult>, created: String, device: String, command: String) -> Self {
+        let mut record = SweepRecord {
+            format: SWEEP_FORMAT.into(),
+            kind: plan.kind,
+            budget: plan.budget,
+            seeds: plan.seeds,
+            plan,
+            runs,
+            analysis: None,
+            analysis_error: None,
+            created,
+            device,
+            command,
+        };
+        record.reanalyze(&record.default_options());
+        record
+    }
+
+    /// Analysis options for this record: defaults plus the entropy floor of its data.
+    pub fn default_options(&self) -> AnalysisOptions {
+        AnalysisOptions { floor: entropy_floor(&self.plan.data, &self.plan.tokenizer), ..AnalysisOptions::default() }
+    }
+
+    /// Recomputes the analysis from the runs.
+    pub fn reanalyze(&mut self, options: &AnalysisOptions) {
+        match analyze(self.kind, &self.runs, options) {
+            Ok(a) => {
+                self.analysis = Some(a);
+                self.analysis_error = None;
+            }
+            Err(e) => {
+                self.analysis = None;
+                self.analysis_error = Some(e);
+            }
+        }
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("sweep records serialise")
+    }
+
+    /// Reads a record and recomputes its analysis.
+    pub fn from_json(json: &str) -> Result<SweepRecord, String> {
+        let mut record: SweepRecord =
+            serde_json::from_str(json).map_err(|e| format!("not a Scaling Lab sweep record ({SWEEP_FORMAT}): {e}"))?;
+        record.reanalyze(&record.default_options());
+        Ok(record)
+    }
+}
