@@ -144,7 +144,7 @@ impl Trainer {
             batcher: data.batcher(cfg.seed),
             tokenizer: data.tokenizer.clone(),
             prompt: data.val_tokens()[..1].to_vec(),
-            sample_rng: Rng::new(cfg.seed ^ 0x5A4D_504C_45),
+            sample_rng: Rng::new(cfg.seed ^ 0x005A_4D50_4C45),
             backend,
             model: model.clone(),
             cfg: cfg.clone(),

@@ -2,9 +2,12 @@
 
 use clap::{Parser, Subcommand};
 
+mod bench;
 mod calc;
 mod data_cmd;
+mod eval;
 mod fit;
+mod train;
 
 #[derive(Parser)]
 #[command(name = "lab", version, about = "Scaling Lab: train tiny language models and check scaling laws")]
@@ -30,6 +33,12 @@ enum Command {
     Calc(calc::CalcArgs),
     /// Fit scaling laws (Approach 3, Approach 2, single power laws) to (N, D, loss) points from a CSV or JSON file.
     Fit(fit::FitArgs),
+    /// Train a model (GPU or CPU) and write its run record and checkpoint.
+    Train(Box<train::TrainArgs>),
+    /// Mean loss of a checkpoint on a text file, as JSON.
+    Eval(eval::EvalArgs),
+    /// Training throughput at three sizes against PyTorch on the same machine.
+    Bench(bench::BenchArgs),
 }
 
 fn main() {
@@ -39,6 +48,9 @@ fn main() {
         Command::Calc(args) => calc::run(args),
         Command::Fit(args) => fit::run(args),
         Command::Data { command } => data_cmd::run(command),
+        Command::Train(args) => train::run(*args),
+        Command::Eval(args) => eval::run(args),
+        Command::Bench(args) => bench::run(args),
     };
     if let Err(message) = result {
         eprintln!("error: {message}");
