@@ -2,6 +2,7 @@
 
 pub mod device;
 pub mod pages;
+pub mod training;
 pub mod url;
 
 use leptos::prelude::*;

@@ -1,0 +1,70 @@
+//! The Train view: settings kept in the URL, live accounting, a run driven in slices on the main thread, its curves,
+//! samples and the device it runs on.
+
+mod accounting;
+mod chart;
+mod charts;
+mod controls;
+mod device_panel;
+mod progress;
+mod samples;
+
+use crate::device::{DeviceState, Probe};
+use crate::training::dataset::cached_vocab;
+use crate::training::driver::Driver;
+use crate::training::settings::{BackendPref, FieldError, Settings};
+use crate::url;
+use compute::model::plan::check_fits;
+use leptos::prelude::*;
+
+#[component]
+pub fn TrainPage() -> impl IntoView {
+    let device = expect_context::<DeviceState>();
+    let settings = RwSignal::new(Settings::from_pairs(&url::query()));
+    // The settings go to the URL as they change, so a shared link opens the same run.
+    Effect::new(move |_| settings.with(|s| url::set(&s.to_pairs())));
+    let driver = Driver::new();
+    let plan = Memo::new(move |_| {
+        settings.with(|s| {
+            let vocab = cached_vocab(&s.data, &s.tokenizer);
+            s.plan(vocab)
+        })
+    });
+    // A forced WebGPU run must fit the adapter's limits; the problem is shown beside the batch size.
+    let fit = Memo::new(move |_| {
+        let forced = settings.with(|s| s.backend == BackendPref::Gpu);
+        match (forced, device.probe.get(), plan.get()) {
+            (true, Probe::Ready(gpu), Ok(p)) => {
+                check_fits(&p.model, p.train.batch, p.train.context(&p.model), &gpu.report)
+                    .err()
+                    .map(|e| FieldError { key: "batch", message: e.to_string() })
+            }
+            _ => None,
+        }
+    });
+    let errors = Signal::derive(move || {
+        let mut e = plan.with(|p| p.as_ref().err().cloned().unwrap_or_default());
+        e.extend(fit.get());
+        e
+    });
+    let locked = Signal::derive(move || driver.busy());
+    view! {
+        <section class="card train" aria-labelledby="train-title">
+            <h2 id="train-title">"Train a language model"</h2>
+            <p class="lede">
+                "Pick a size and press Train: a GPT learns to predict the next character of the text, here in your tab. "
+                "Every setting is kept in the address bar, so a link reproduces the run."
+            </p>
+            <div class="train-grid">
+                <controls::Controls settings=settings errors=errors locked=locked plan=plan/>
+                <div class="train-side">
+                    <accounting::Accounting plan=plan/>
+                    <progress::RunControls driver=driver plan=plan errors=errors settings=settings/>
+                    <device_panel::DevicePanel driver=driver/>
+                </div>
+            </div>
+        </section>
+        <charts::TrainCharts driver=driver/>
+        <samples::Samples driver=driver/>
+    }
+}

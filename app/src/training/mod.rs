@@ -1,0 +1,9 @@
+//! Training in the tab: settings from the URL, data loading, the backend choice and the async driver that runs the
+//! trainer in slices short enough to keep the page responsive.
+
+pub mod choose;
+pub mod dataset;
+pub mod driver;
+pub mod sampler;
+pub mod settings;
+pub mod tick;

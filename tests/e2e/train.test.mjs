@@ -1,0 +1,97 @@
+// The Train page: a micro model trains for a few dozen steps on each backend and its loss falls, samples appear
+// and the progress bar moves; a shared URL restores the settings; an invalid setting disables Train with its reason;
+// no main-thread task runs longer than 50 ms while training.
+import { assert, textOf } from './harness.mjs';
+
+/** A model small enough for SwiftShader: 1 layer, width 16, context 16, batch 4, 40 steps. */
+const MICRO = 'view=train&preset=micro&ctx=16&batch=4&steps=40&warmup=4&lr=0.01&data=synthetic:tiny';
+
+/** Counts main-thread long tasks (> 50 ms) from the moment it is installed. */
+async function watchLongTasks(page) {
+  await page.evaluate(() => {
+    window.__long = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) window.__long.push(Math.round(e.duration));
+    }).observe({ type: 'longtask' });
+  });
+}
+
+/** Trains the micro model on `backend` and checks loss, samples and progress; returns the long tasks seen. */
+async function trainMicro(page, url, backend) {
+  await page.goto(`${url}?${MICRO}&backend=${backend}`);
+  const start = page.locator('[data-testid="train-start"]');
+  await start.waitFor();
+  await page.waitForFunction(() => !document.querySelector('[data-testid="train-start"]').disabled, null, { timeout: 60000 });
+  await start.click();
+  await page.waitForSelector('[data-testid="progress-bar"]', { timeout: 120000 });
+  await watchLongTasks(page);
+  const moving = await page.waitForFunction(
+    () => Number(document.querySelector('[data-testid="progress-bar"]')?.value) > 0, null, { timeout: 120000 });
+  assert(moving, 'the progress bar moves');
+  await page.waitForFunction(
+    () => document.querySelector('[data-testid="progress-status"]')?.textContent === 'finished', null, { timeout: 300000 });
+  const why = await textOf(page, 'backend-why');
+  assert(why.toLowerCase().includes(backend === 'gpu' ? 'webgpu' : 'cpu'), `backend ${backend} used: ${why}`);
+  const readout = await textOf(page, 'loss-readout');
+  const m = readout.match(/training loss ([\d.]+) → ([\d.]+)/);
+  assert(m, `loss readout: ${readout}`);
+  const [first, last] = [Number(m[1]), Number(m[2])];
+  assert(last < first - 0.3, `the loss falls on ${backend}: ${first} → ${last}`);
+  const samples = await textOf(page, 'samples');
+  assert(samples.includes('step 40'), `a sample at the last step: ${samples.slice(0, 200)}`);
+  assert((await textOf(page, 'progress-steps')).includes('40 / 40'), 'progress reaches the end');
+  return page.evaluate(() => window.__long);
+}
+
+export default [
+  {
+    name: 'train: a micro model trains on the CPU backend, loss falls, samples appear, no long tasks',
+    webgpu: false,
+    async run(page, url) {
+      const long = await trainMicro(page, url, 'cpu');
+      assert(long.length === 0, `no main-thread task over 50 ms while training: ${long.join(', ')} ms`);
+    },
+  },
+  {
+    name: 'train: a micro model trains on WebGPU (SwiftShader, forced), loss falls',
+    webgpu: true,
+    async run(page, url) {
+      const long = await trainMicro(page, url, 'gpu');
+      assert(long.length === 0, `no main-thread task over 50 ms while training: ${long.join(', ')} ms`);
+    },
+  },
+  {
+    name: 'train: on a software adapter the page times both backends and says which it picked',
+    webgpu: true,
+    async run(page, url) {
+      await page.goto(`${url}?${MICRO}&steps=5`);
+      await page.locator('[data-testid="train-start"]').waitFor();
+      await page.waitForFunction(() => !document.querySelector('[data-testid="train-start"]').disabled, null, { timeout: 60000 });
+      await page.click('[data-testid="train-start"]');
+      const why = await textOf(page, 'backend-why', 120000);
+      assert(/measured .* ms per step on WebGPU, .* ms on the CPU backend/.test(why), `measured comparison: ${why}`);
+    },
+  },
+  {
+    name: 'train: a shared URL restores the settings; an invalid setting disables Train with its reason',
+    webgpu: false,
+    async run(page, url) {
+      await page.goto(`${url}?view=train&layers=3&d_model=48&heads=4&lr=0.004&seed=7&sched=constant`);
+      await page.locator('[data-testid="field-layers"]').waitFor();
+      const value = (id) => page.locator(`[data-testid="field-${id}"]`).inputValue();
+      assert((await value('layers')) === '3', 'layers restored');
+      assert((await value('d_model')) === '48', 'd_model restored');
+      assert((await value('lr')) === '0.004', 'lr restored');
+      assert((await value('seed')) === '7', 'seed restored');
+      assert((await value('sched')) === 'constant', 'schedule restored');
+      await page.waitForFunction(() => !document.querySelector('[data-testid="train-start"]').disabled, null, { timeout: 60000 });
+      await page.fill('[data-testid="field-heads"]', '5');
+      const err = await textOf(page, 'error-heads');
+      assert(err.includes('not divisible'), `reason beside the field: ${err}`);
+      assert(await page.locator('[data-testid="train-start"]').isDisabled(), 'Train is disabled');
+      assert(page.url().includes('heads=5'), `the URL follows the settings: ${page.url()}`);
+      await page.fill('[data-testid="field-heads"]', '4');
+      await page.waitForFunction(() => !document.querySelector('[data-testid="train-start"]').disabled);
+    },
+  },
+];
