@@ -139,3 +139,30 @@ fn sequence_longer_than_context_is_refused() {
     let mut model = CpuModel::new(&config(true, true), 0);
     model.forward(&[0; 8], None, 1, 8);
 }
+
+#[test]
+fn attention_maps_are_causal_probability_rows() {
+    let config = ModelConfig {
+        n_layer: 2,
+        n_head: 2,
+        d_model: 16,
+        d_ff: 32,
+        vocab_size: 11,
+        n_ctx: 8,
+        ..ModelConfig::default()
+    };
+    let mut model = CpuModel::new(&config, 3);
+    let t = 6;
+    let tokens: Vec<u32> = (0..t as u32).collect();
+    model.forward(&tokens, None, 1, t);
+    for layer in 0..config.n_layer {
+        let att = model.attention(layer);
+        assert_eq!(att.len(), config.n_head * t * t);
+        for row in att.chunks(t).enumerate().map(|(i, r)| (i % t, r)) {
+            let (query, probs) = row;
+            let sum: f32 = probs.iter().sum();
+            assert!((sum - 1.0).abs() < 1e-5, "layer {layer}: a row sums to {sum}");
+            assert!(probs[query + 1..].iter().all(|&p| p == 0.0), "layer {layer}: attention to the future");
+        }
+    }
+}

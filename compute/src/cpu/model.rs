@@ -222,6 +222,12 @@ impl<F: Real> CpuModel<F> {
         self.loss.unwrap_or(F::nan())
     }
 
+    /// Attention probabilities of block `layer` in the last forward pass: (B, NH, T, T), row = query, column = key.
+    /// The page draws them as one heat map per head.
+    pub fn attention(&self, layer: usize) -> &[F] {
+        &self.acts.layers[layer].att
+    }
+
     /// Logits of the last forward pass: (B, T, V).
     pub fn logits(&self) -> &[F] {
         &self.acts.logits
