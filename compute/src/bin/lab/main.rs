@@ -7,6 +7,7 @@ mod calc;
 mod data_cmd;
 mod eval;
 mod fit;
+mod sweep;
 mod train;
 
 #[derive(Parser)]
@@ -33,6 +34,8 @@ enum Command {
     Calc(calc::CalcArgs),
     /// Fit scaling laws (Approach 3, Approach 2, single power laws) to (N, D, loss) points from a CSV or JSON file.
     Fit(fit::FitArgs),
+    /// Run a sweep (shape, isoflop, lr, batch) at a budget and write its sweep record with the analysis.
+    Sweep(sweep::SweepArgs),
     /// Train a model (GPU or CPU) and write its run record and checkpoint.
     Train(Box<train::TrainArgs>),
     /// Mean loss of a checkpoint on a text file, as JSON.
@@ -47,6 +50,7 @@ fn main() {
         Command::Device { json } => device(json),
         Command::Calc(args) => calc::run(args),
         Command::Fit(args) => fit::run(args),
+        Command::Sweep(args) => sweep::run(args),
         Command::Data { command } => data_cmd::run(command),
         Command::Train(args) => train::run(*args),
         Command::Eval(args) => eval::run(args),

@@ -51,7 +51,7 @@ pub struct IsoFlopAnalysis {
     /// Exponents a, b and their intervals; None with the reason in `approach2_error`.
     pub approach2: Option<Approach2Fit>,
     pub approach2_error: Option<String>,
-    /// Geometric mean of D_opt/N_opt over the profiles with an optimum.
+    /// Geometric mean of D_opt/N_opt over the profiles whose optimum lies within the sampled sizes.
     pub tokens_per_param: Option<f64>,
     /// Chinchilla's Approaches 1–3 and Kaplan's exponents (Hoffmann et al. 2022, Table 2), to show beside a and b.
     pub references: Vec<AllocationExponents>,
@@ -112,7 +112,8 @@ pub fn analyze_isoflop(runs: &[RunResult], options: &AnalysisOptions) -> Result<
         Ok(fit) => (Some(fit), None),
         Err(e) => (None, Some(e.to_string())),
     };
-    let ratios: Vec<f64> = profiles.iter().filter_map(|p| p.tokens_per_param).collect();
+    // Only optima inside the sampled sizes: an extrapolated vertex says little about the ratio.
+    let ratios: Vec<f64> = profiles.iter().filter(|p| p.inside_range).filter_map(|p| p.tokens_per_param).collect();
     let tokens_per_param =
         (!ratios.is_empty()).then(|| (ratios.iter().map(|r| r.ln()).sum::<f64>() / ratios.len() as f64).exp());
     let mut analysis = IsoFlopAnalysis {
@@ -179,22 +180,43 @@ fn interval(e: &crate::scaling::Estimate) -> String {
 
 fn summarize(a: &IsoFlopAnalysis) -> String {
     let mut out = Vec::new();
-    let with_opt: Vec<&IsoFlopProfile> = a.profiles.iter().filter(|p| p.n_opt.is_some()).collect();
-    if !with_opt.is_empty() {
-        let list: Vec<String> = with_opt
-            .iter()
-            .map(|p| {
-                format!(
-                    "C = {}: N_opt ≈ {} on {} tokens ({:.0} tokens/parameter){}",
-                    short_number(p.flops),
-                    short_number(p.n_opt.unwrap_or(0.0)),
-                    short_number(p.d_opt.unwrap_or(0.0)),
-                    p.tokens_per_param.unwrap_or(0.0),
-                    if p.inside_range { "" } else { ", outside the sampled sizes" }
-                )
-            })
-            .collect();
-        out.push(format!("Each budget's loss has a minimum in model size: {}.", list.join("; ")));
+    let inside: Vec<String> = a
+        .profiles
+        .iter()
+        .filter(|p| p.inside_range)
+        .map(|p| {
+            format!(
+                "C = {}: N_opt ≈ {} on {} tokens ({:.0} tokens/parameter)",
+                short_number(p.flops),
+                short_number(p.n_opt.unwrap_or(0.0)),
+                short_number(p.d_opt.unwrap_or(0.0)),
+                p.tokens_per_param.unwrap_or(0.0)
+            )
+        })
+        .collect();
+    if !inside.is_empty() {
+        out.push(format!("The loss has a minimum in model size within the sampled sizes at {}.", inside.join("; ")));
+    }
+    for p in a.profiles.iter().filter(|p| !p.inside_range && p.points.len() >= 2) {
+        let best = p.points.iter().min_by(|x, y| x.loss.mean.total_cmp(&y.loss.mean)).expect("points");
+        let (smallest, largest) = (&p.points[0], &p.points[p.points.len() - 1]);
+        let edge = if std::ptr::eq(best, smallest) {
+            format!(
+                "the smallest model ({}, {:.0} tokens/parameter) was best, so the optimum lies at or below it: \
+                 this budget wants more tokens per parameter than the grid offered",
+                short_number(best.n),
+                best.d / best.n
+            )
+        } else if std::ptr::eq(best, largest) {
+            format!(
+                "the largest model ({}, {:.1} tokens/parameter) was best, so the optimum lies at or above it",
+                short_number(best.n),
+                best.d / best.n
+            )
+        } else {
+            "the profile has no clear minimum (too noisy for a parabola)".to_string()
+        };
+        out.push(format!("At C = {}, {edge}.", short_number(p.flops)));
     }
     match (&a.approach2, &a.approach2_error) {
         (Some(fit), _) => {
