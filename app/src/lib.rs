@@ -1,7 +1,10 @@
 //! Scaling Lab's page: a leptos client-side app whose numeric work lives in the `compute` crate.
 
 pub mod device;
+pub mod format;
+pub mod gpus;
 pub mod pages;
+pub mod plots;
 pub mod training;
 pub mod url;
 
