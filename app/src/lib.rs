@@ -1,19 +1,32 @@
 //! Scaling Lab's page: a leptos client-side app whose numeric work lives in the `compute` crate.
 
 pub mod device;
+pub mod embed;
 pub mod format;
 pub mod gpus;
 pub mod pages;
 pub mod plots;
+pub mod runs;
 pub mod training;
 pub mod url;
 
 use leptos::prelude::*;
 
 /// The whole page: header, navigation between views (kept in the URL as `?view=`), the current view.
+/// With `?embed=<view>` only that view is shown, sized for an iframe, without the page's chrome.
 #[component]
 pub fn App() -> impl IntoView {
     provide_context(device::DeviceState::probe());
+    if let Some(id) = embed::embedded_view() {
+        return view! {
+            <main class="embedded" data-testid="embedded">
+                <embed::TeacherNote/>
+                {pages::render(&id)}
+                <embed::OpenFullLab/>
+            </main>
+        }
+        .into_any();
+    }
     let initial = url::get("view").filter(|v| pages::VIEWS.iter().any(|(id, _)| id == v));
     let (current, set_current) = signal(initial.unwrap_or_else(|| pages::VIEWS[0].0.to_string()));
     let go = move |id: &'static str| {
@@ -34,10 +47,13 @@ pub fn App() -> impl IntoView {
                     >{title}</button>
                 }).collect_view()}
             </nav>
+            <embed::TeacherNote/>
         </header>
         <main>{move || pages::render(&current.get())}</main>
         <footer>
+            <embed::ShareEmbed current=current/>
             <p>"Runs entirely in your browser through WebGPU. Nothing you train or type leaves this tab."</p>
         </footer>
     }
+    .into_any()
 }

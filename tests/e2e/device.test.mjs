@@ -17,7 +17,7 @@ export default [
     name: 'the kernel runs on the WebGPU adapter and matches the expected product',
     webgpu: true,
     async run(page, url) {
-      await page.goto(url);
+      await page.goto(`${url}?view=device`);
       const adapter = await textOf(page, 'adapter-facts');
       assert(adapter.includes('backend'), `adapter facts shown: ${adapter}`);
       const want = expectedDemo(256, 256, 256);
@@ -28,10 +28,24 @@ export default [
     },
   },
   {
+    name: 'one forward + backward of a tiny GPT on WebGPU matches the CPU reference in the tab',
+    webgpu: true,
+    async run(page, url) {
+      await page.goto(`${url}?view=device`);
+      const gpuLoss = Number(await textOf(page, 'check-gpu-loss', 120000));
+      const cpuLoss = Number(await textOf(page, 'check-cpu-loss'));
+      // A freshly initialised model over 13 tokens predicts near-uniformly: loss close to ln 13.
+      assert(Math.abs(cpuLoss - Math.log(13)) < 0.1, `CPU loss ${cpuLoss} is near ln 13`);
+      assert(Math.abs(gpuLoss - cpuLoss) < 1e-5, `GPU loss ${gpuLoss} vs CPU ${cpuLoss}`);
+      assert(Number(await textOf(page, 'check-logit-error')) < 1e-4, 'logits agree');
+      assert(Number(await textOf(page, 'check-grad-error')) < 1e-4, 'every gradient agrees');
+    },
+  },
+  {
     name: 'without WebGPU the page explains what to do',
     webgpu: false,
     async run(page, url) {
-      await page.goto(url);
+      await page.goto(`${url}?view=device`);
       const help = await textOf(page, 'no-webgpu');
       assert(help.includes('No WebGPU'), `message shown: ${help}`);
       assert(help.includes('chrome://flags'), 'it names the flag to switch on');

@@ -8,7 +8,7 @@ export default [
     prefix: '/some/sub/path/',
     async run(page, url) {
       assert(url.endsWith('/some/sub/path/'), `served under the sub-path: ${url}`);
-      await page.goto(url);
+      await page.goto(`${url}?view=device`);
       const help = await textOf(page, 'no-webgpu');
       assert(help.includes('No WebGPU'), 'the app loaded and rendered under the sub-path');
     },
@@ -17,7 +17,7 @@ export default [
     name: 'the service worker serves the app offline on a second load',
     webgpu: false,
     async run(page, url, { context }) {
-      await page.goto(url);
+      await page.goto(`${url}?view=device`);
       await textOf(page, 'no-webgpu');
       await page.evaluate(() => navigator.serviceWorker.ready);
       // The first load happened before the worker controlled the page: load once more to fill the cache.

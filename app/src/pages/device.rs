@@ -20,7 +20,8 @@ pub fn DevicePage() -> impl IntoView {
                 Probe::Unavailable(message) => view! { <NoWebGpuHelp message=message/> }.into_any(),
                 Probe::Ready(gpu) => view! {
                     <AdapterFacts report=gpu.report.clone()/>
-                    <KernelDemo gpu=gpu/>
+                    <KernelDemo gpu=gpu.clone()/>
+                    <super::model_check::ModelCheck gpu=gpu/>
                 }.into_any(),
             }}
         </section>

@@ -2,6 +2,7 @@
 
 pub mod calculator;
 pub mod device;
+pub mod model_check;
 pub mod train;
 
 use leptos::prelude::*;
