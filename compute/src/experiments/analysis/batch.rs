@@ -229,7 +229,7 @@ fn summarize(a: &BatchAnalysis) -> String {
                     _ => String::new(),
                 };
                 out.push(format!(
-                    "To reach loss {:.3}: B_crit ≈ {}{range} tokens ({:.0} sequences of {}){}, S_min ≈ {} steps, \
+                    "To reach loss {:.3}: B_crit ≈ {}{range} tokens ({:.1} sequences of {}){}, S_min ≈ {} steps, \
                      E_min ≈ {} tokens.",
                     t.loss,
                     short_number(bc.value),

@@ -155,18 +155,23 @@ fn summarize(a: &LrAnalysis) -> String {
         .curves
         .iter()
         .map(|c| {
+            let broad = if c.broad_range.1 > c.broad_range.0 {
+                format!(
+                    "within {BROAD_PCT}% of the best from {} to {} ({:.0}×)",
+                    sig3(c.broad_range.0),
+                    sig3(c.broad_range.1),
+                    c.broad_range.1 / c.broad_range.0
+                )
+            } else {
+                format!("no other sampled rate within {BROAD_PCT}% of the best")
+            };
             format!(
-                "N ≈ {}: best lr ≈ {}{} ({:.1}× the rule; Eq. D.1 gives {}), within {}% of the best from {} to {} \
-                 ({:.0}×)",
+                "N ≈ {}: best lr ≈ {}{} ({:.1}× the rule; Eq. D.1 gives {}), {broad}",
                 short_number(c.n),
                 sig3(c.best_lr),
                 if c.at_edge { " at the edge of the sampled range" } else { "" },
                 c.best_lr / c.rule_lr,
                 c.kaplan_lr.map_or("no rate".into(), sig3),
-                BROAD_PCT,
-                sig3(c.broad_range.0),
-                sig3(c.broad_range.1),
-                c.broad_range.1 / c.broad_range.0
             )
         })
         .collect();
@@ -179,8 +184,9 @@ fn summarize(a: &LrAnalysis) -> String {
         ));
     } else {
         out.push(format!(
-            "The optimum is sharper than Kaplan et al.'s (rates within {BROAD_PCT}% span at most {widest:.1}×): short \
-             runs are more sensitive to the rate than their long ones."
+            "The optimum looks sharper than Kaplan et al.'s (rates within {BROAD_PCT}% span at most {widest:.1}× on \
+             this grid): short runs are more sensitive to the rate than their long ones, and a coarse grid can hide \
+             breadth between its points."
         ));
     }
     if let (Some(s), Some(k)) = (a.slope, a.kaplan_slope) {

@@ -201,6 +201,15 @@ fn summarize(curves: &[ShapeCurve], floor: Option<f64>) -> String {
             ));
         }
     }
+    for c in curves.iter().filter(|c| c.series == ShapeSeries::Aspect) {
+        if c.best == 0 || c.best == c.points.len() - 1 {
+            out.push(format!(
+                "At N ≈ {} the best aspect ratio is the {} sampled, so the optimum may lie beyond the grid.",
+                short_number(c.target_n),
+                if c.best == 0 { "smallest" } else { "largest" }
+            ));
+        }
+    }
     out.push(format!("{KAPLAN_FINDING}."));
     let aspect_curves: Vec<&ShapeCurve> = curves.iter().filter(|c| c.series == ShapeSeries::Aspect).collect();
     let wide_and_flat = aspect_curves.iter().any(|c| c.near_best_range.1 / c.near_best_range.0 >= 40.0);
@@ -208,9 +217,10 @@ fn summarize(curves: &[ShapeCurve], floor: Option<f64>) -> String {
         out.push(if wide_and_flat {
             "Here too a 40× range of aspect ratios stays within a few percent.".into()
         } else {
-            "Here the flat region is narrower than Kaplan's 40×: at a few hundred thousand parameters the extremes are \
-             truly extreme (one layer cannot compose attention across layers; 20–30 layers of width 32 leave each \
-             layer very little), whereas Kaplan's 40× spanned models of 6 to 48 layers at 25M–1.5B parameters."
+            "Here the near-best region is narrower than Kaplan's 40×: at a few hundred thousand parameters trained \
+             briefly, shapes differ in how fast they learn as much as in what they can hold (very deep, narrow models \
+             learn slowly; one layer cannot compose attention across layers), whereas Kaplan's 40× spanned 6 to 48 \
+             layers at 25M–1.5B parameters trained far longer."
                 .into()
         });
     }
