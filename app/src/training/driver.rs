@@ -9,9 +9,11 @@ use super::tick::{iso_now, now_ms, sleep_ms, yield_now};
 use compute::config::ModelConfig;
 use compute::data::Tokenizer;
 use compute::gpu::Gpu;
-use compute::train::{MetricEvent, RunRecord, RunStatus, SamplePoint, TrainConfig, Trainer};
+use compute::params::init_params;
+use compute::train::{BackendChoice, MetricEvent, RunRecord, RunStatus, SamplePoint, TrainConfig, Trainer};
 use leptos::prelude::*;
 use std::rc::Rc;
+use std::sync::{Arc, Mutex};
 
 /// Longest a slice of training steps may take, in milliseconds (a long task is 50 ms).
 const SLICE_MS: f64 = 30.0;
@@ -89,6 +91,12 @@ pub struct Driver {
     pub snapshot: StoredValue<Option<Rc<Snapshot>>, LocalStorage>,
     /// Called with the record each time it is published (storage).
     pub on_publish: StoredValue<Option<Saver>, LocalStorage>,
+    /// A note added to the record of a run that starts from earlier parameters (a checkpoint, a lost device).
+    pub origin: StoredValue<Option<String>, LocalStorage>,
+    /// True when the run stopped because the GPU device was lost: the page offers to go on on the CPU.
+    pub device_lost: RwSignal<bool>,
+    /// The plan of the current run, to go on from its parameters.
+    pub plan: StoredValue<Option<Plan>, LocalStorage>,
 }
 
 impl Driver {
@@ -102,6 +110,9 @@ impl Driver {
             message: RwSignal::new(None),
             snapshot: StoredValue::new_local(None),
             on_publish: StoredValue::new_local(None),
+            origin: StoredValue::new_local(None),
+            device_lost: RwSignal::new(false),
+            plan: StoredValue::new_local(None),
         }
     }
 
@@ -112,20 +123,44 @@ impl Driver {
 
     /// Starts a run of `plan` in the background.
     pub fn start(self, plan: Plan, pref: BackendPref, gpu: Result<Rc<Gpu>, String>) {
+        self.start_from(plan, pref, gpu, None, None);
+    }
+
+    /// Starts a run of `plan` from `params` (ParamLayout order) instead of a fresh initialisation, noting `origin` in
+    /// its record. The trainer cannot start at a step offset nor restore AdamW's moments or the data position, so such a
+    /// run is a new run of the full plan that begins from those weights: its schedule and step count start at 0.
+    pub fn start_from(
+        self,
+        plan: Plan,
+        pref: BackendPref,
+        gpu: Result<Rc<Gpu>, String>,
+        params: Option<Vec<f32>>,
+        origin: Option<String>,
+    ) {
+        self.origin.set_value(origin);
+        self.plan.set_value(Some(plan.clone()));
+        self.snapshot.set_value(None);
+        self.device_lost.set(false);
         self.command.set(Command::Go);
         self.message.set(None);
         self.backend_why.set(None);
         self.record.set(None);
         self.progress.set(Progress::default());
         leptos::task::spawn_local(async move {
-            if let Err(e) = self.run(plan, pref, gpu).await {
+            if let Err(e) = self.run(plan, pref, gpu, params).await {
                 self.message.set(Some(e));
             }
             self.phase.set(Phase::Done);
         });
     }
 
-    async fn run(self, plan: Plan, pref: BackendPref, gpu: Result<Rc<Gpu>, String>) -> Result<(), String> {
+    async fn run(
+        self,
+        plan: Plan,
+        pref: BackendPref,
+        gpu: Result<Rc<Gpu>, String>,
+        params: Option<Vec<f32>>,
+    ) -> Result<(), String> {
         self.phase.set(Phase::Preparing(format!("Preparing {} with the {} tokenizer…", plan.data, plan.tokenizer)));
         let data = dataset::load(&plan.data, plan.tokenizer).await?;
         let model = ModelConfig { vocab_size: data.vocab_size(), ..plan.model.clone() };
@@ -134,9 +169,14 @@ impl Driver {
         self.phase.set(Phase::Preparing("Choosing the backend…".into()));
         let picked = choose(pref, gpu.as_deref().map_err(Clone::clone), &model, &cfg, &data).await?;
         self.backend_why.set(Some(picked.why));
+        let lost = match &picked.choice {
+            BackendChoice::Gpu(gpu) => watch_device(gpu),
+            BackendChoice::Cpu => Arc::new(Mutex::new(None)),
+        };
         let clock = Box::new(|| now_ms() / 1000.0);
-        let mut trainer =
-            Trainer::new(picked.choice, &model, &cfg, &data, iso_now(), clock).map_err(|e| e.to_string())?;
+        let params = params.unwrap_or_else(|| init_params(&model, cfg.seed));
+        let mut trainer = Trainer::with_params(picked.choice, &model, &cfg, &data, iso_now(), clock, params)
+            .map_err(|e| e.to_string())?;
         let prompt = data.val_tokens()[..1].to_vec();
         let mut samples: Vec<SamplePoint> = Vec::new();
         let sample_every = plan.train.sample_every.max(1);
@@ -163,6 +203,10 @@ impl Driver {
                     continue;
                 }
                 Command::Go => {}
+            }
+            if let Some(why) = lost.lock().ok().and_then(|l| l.clone()) {
+                self.device_lost.set(true);
+                return Err(self.lost(&trainer, &samples, format!("the GPU device was lost ({why})")));
             }
             let slice = now_ms();
             loop {
@@ -233,6 +277,7 @@ impl Driver {
         let mut record = trainer.record().clone();
         record.samples = samples.to_vec();
         record.train.sample_tokens = SAMPLE_TOKENS;
+        record.notes.extend(self.origin.get_value());
         if let Some(save) = self.on_publish.get_value() {
             save(&record);
         }
@@ -253,20 +298,36 @@ impl Driver {
     }
 
     /// A failed step (usually a lost GPU device): the record so far is kept, marked interrupted, with the reason.
-    fn lost(&self, trainer: &Trainer, samples: &[SamplePoint], e: compute::train::TrainError) -> String {
+    fn lost(&self, trainer: &Trainer, samples: &[SamplePoint], e: impl std::fmt::Display) -> String {
         let mut record = trainer.record().clone();
         record.samples = samples.to_vec();
+        record.train.sample_tokens = SAMPLE_TOKENS;
+        record.notes.extend(self.origin.get_value());
         record.status = RunStatus::Interrupted;
+        self.device_lost.set(record.backend == compute::train::BackendKind::Gpu);
         record.notes.push(format!("stopped at step {}: {e}", record.steps));
         if let Some(save) = self.on_publish.get_value() {
             save(&record);
         }
         self.record.set(Some(record));
         format!(
-            "Training stopped at step {}: {e}. The run so far is kept; start again on the CPU backend to go on.",
+            "Training stopped at step {}: {e}. The run so far is kept; go on from its last parameters on the CPU below, \
+             or reload the page for a new GPU device.",
             trainer.steps_done()
         )
     }
+}
+
+/// Listens for the loss of `gpu`'s device (driver reset, GPU process crash, `destroy`); the slot gets the reason.
+fn watch_device(gpu: &Gpu) -> Arc<Mutex<Option<String>>> {
+    let slot = Arc::new(Mutex::new(None));
+    let write = slot.clone();
+    gpu.device.set_device_lost_callback(move |reason, message| {
+        if let Ok(mut w) = write.lock() {
+            *w = Some(if message.is_empty() { format!("{reason:?}") } else { format!("{reason:?}: {message}") });
+        }
+    });
+    slot
 }
 
 impl Default for Driver {

@@ -125,6 +125,9 @@ pub fn TrainCharts(
                     <li><span class="swatch dashed"></span>"entropy floor of the data (synthetic text only)"</li>
                 </ul>
                 <CurvesCanvas data=loss testid="loss-chart" aspect=0.5/>
+                <button class="small" data-testid="loss-chart-png" on:click=move |_| {
+                    let _ = crate::runs::export::download_canvas_png("loss-chart", "scaling-lab-loss.png");
+                }>"Loss chart (PNG)"</button>
                 <div class="chart-pair">
                     <CurvesCanvas data=lr testid="lr-chart" aspect=0.6/>
                     <CurvesCanvas data=grad testid="grad-chart" aspect=0.6/>

@@ -2,14 +2,20 @@
 //! samples and the device it runs on.
 
 mod accounting;
+mod attention;
+mod attention_map;
 mod chart;
 mod charts;
 mod controls;
 mod device_panel;
 mod progress;
+mod recover;
+mod runs_panel;
+mod runs_table;
 mod samples;
 
 use crate::device::{DeviceState, Probe};
+use crate::runs::saver::Runs;
 use crate::training::dataset::cached_vocab;
 use crate::training::driver::Driver;
 use crate::training::settings::{BackendPref, FieldError, Settings};
@@ -24,6 +30,8 @@ pub fn TrainPage() -> impl IntoView {
     // The settings go to the URL as they change, so a shared link opens the same run.
     Effect::new(move |_| settings.with(|s| url::set(&s.to_pairs())));
     let driver = Driver::new();
+    let runs = Runs::load();
+    driver.on_publish.set_value(Some(runs.saver(driver)));
     let plan = Memo::new(move |_| {
         settings.with(|s| {
             let vocab = cached_vocab(&s.data, &s.tokenizer);
@@ -60,11 +68,14 @@ pub fn TrainPage() -> impl IntoView {
                 <div class="train-side">
                     <accounting::Accounting plan=plan/>
                     <progress::RunControls driver=driver plan=plan errors=errors settings=settings/>
+                    <recover::Recover driver=driver/>
                     <device_panel::DevicePanel driver=driver/>
                 </div>
             </div>
         </section>
         <charts::TrainCharts driver=driver/>
         <samples::Samples driver=driver/>
+        <attention::Attention driver=driver/>
+        <runs_panel::RunsPanel runs=runs driver=driver/>
     }
 }
