@@ -42,7 +42,12 @@ fn matmul(
     let a_base = p.a_off + batch * p.a_batch;
     let b_base = p.b_off + batch * p.b_batch;
 
-    var acc: array<f32, 16>;
+    // Four rows of four columns each, as vectors: fully unrolled, no dynamically indexed private array,
+    // which compilers for CPUs (lavapipe, SwiftShader) would otherwise keep in memory instead of registers.
+    var acc0 = vec4<f32>(0.0);
+    var acc1 = vec4<f32>(0.0);
+    var acc2 = vec4<f32>(0.0);
+    var acc3 = vec4<f32>(0.0);
     for (var t = 0u; t < p.k; t += TK) {
         for (var i = 0u; i < 4u; i++) {
             let idx = li + i * 256u;
@@ -67,40 +72,44 @@ fn matmul(
         }
         workgroupBarrier();
         for (var kk = 0u; kk < TK; kk++) {
-            var ar: array<f32, 4>;
-            var br: array<f32, 4>;
-            for (var i = 0u; i < 4u; i++) {
-                ar[i] = a_tile[kk * TM + lid.y + i * 16u];
-                br[i] = b_tile[kk * TN + lid.x + i * 16u];
-            }
-            for (var i = 0u; i < 4u; i++) {
-                for (var j = 0u; j < 4u; j++) {
-                    acc[i * 4u + j] = fma(ar[i], br[j], acc[i * 4u + j]);
-                }
-            }
+            let ao = kk * TM + lid.y;
+            let bo = kk * TN + lid.x;
+            let av = vec4<f32>(a_tile[ao], a_tile[ao + 16u], a_tile[ao + 32u], a_tile[ao + 48u]);
+            let bv = vec4<f32>(b_tile[bo], b_tile[bo + 16u], b_tile[bo + 32u], b_tile[bo + 48u]);
+            acc0 = fma(vec4<f32>(av.x), bv, acc0);
+            acc1 = fma(vec4<f32>(av.y), bv, acc1);
+            acc2 = fma(vec4<f32>(av.z), bv, acc2);
+            acc3 = fma(vec4<f32>(av.w), bv, acc3);
         }
         workgroupBarrier();
     }
 
     let c_base = p.c_off + batch * p.c_batch;
-    for (var i = 0u; i < 4u; i++) {
-        let row = row0 + lid.y + i * 16u;
-        for (var j = 0u; j < 4u; j++) {
-            let col = col0 + lid.x + j * 16u;
-            if (row < p.m && col < p.n) {
-                var v = acc[i * 4u + j];
-                if (p.has_bias == 1u) {
-                    v += bias[p.bias_off + col];
-                }
-                let at = c_base + row * p.n + col;
-                if (p.has_addend == 1u) {
-                    v += addend[p.addend_off + batch * p.c_batch + row * p.n + col];
-                }
-                if (p.accumulate == 1u) {
-                    v += c[at];
-                }
-                c[at] = v;
+    store_row(c_base, row0 + lid.y, col0 + lid.x, batch, acc0);
+    store_row(c_base, row0 + lid.y + 16u, col0 + lid.x, batch, acc1);
+    store_row(c_base, row0 + lid.y + 32u, col0 + lid.x, batch, acc2);
+    store_row(c_base, row0 + lid.y + 48u, col0 + lid.x, batch, acc3);
+}
+
+// Writes one thread's four values of a row (columns col, col + 16, col + 32, col + 48) with the epilogue:
+// bias, fused residual (addend) and accumulation.
+fn store_row(c_base: u32, row: u32, col: u32, batch: u32, v: vec4<f32>) {
+    if (row >= p.m) { return; }
+    for (var j = 0u; j < 4u; j++) {
+        let cj = col + j * 16u;
+        if (cj < p.n) {
+            var x = v[j];
+            if (p.has_bias == 1u) {
+                x += bias[p.bias_off + cj];
             }
+            let at = c_base + row * p.n + cj;
+            if (p.has_addend == 1u) {
+                x += addend[p.addend_off + batch * p.c_batch + row * p.n + cj];
+            }
+            if (p.accumulate == 1u) {
+                x += c[at];
+            }
+            c[at] = x;
         }
     }
 }
