@@ -10,6 +10,8 @@ use leptos::prelude::*;
 
 /// Most prompt tokens shown (each head's square gets one row and column per token).
 const MAX_TOKENS: usize = 32;
+/// Width of one head's heat map, with its labels, in CSS pixels.
+const HEAD_PX: f64 = 280.0;
 
 /// The prompt box, the layer picker and the heat maps.
 #[component]
@@ -43,8 +45,11 @@ pub fn Attention(
         let ratio = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio()).clamp(1.0, 3.0);
         let cols = nh.clamp(1, 4);
         let rows = nh.div_ceil(cols);
-        let (w, cell) = (880.0, 880.0 / cols as f64);
-        let size = Size { width: (w * ratio) as u32, height: (cell * rows as f64 * ratio) as u32, ratio };
+        let size = Size {
+            width: (HEAD_PX * cols as f64 * ratio) as u32,
+            height: (HEAD_PX * rows as f64 * ratio) as u32,
+            ratio,
+        };
         set_data.set(Some(Ok(Data { size, layer: l, heads, tokens })));
     };
     let (problem, set_problem) = signal(None::<String>);
