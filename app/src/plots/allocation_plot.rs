@@ -1,7 +1,10 @@
 //! Parameters N against training tokens D, log-log: each fit's compute-optimal line, IsoFLOP lines, loss contours,
 //! the answer's points and well-known models; plus the pixel mapping the hover tooltip uses to find a model.
 
-use super::{clip_log, law_color, log_range, log_space, plot_err, power_label, Pieces, Result, Size, GRID, INK, MUTED};
+use super::{
+    canvas_area, chart_builder, clip_log, law_color, log_range, log_space, plot_err, power_label, style_mesh, Pieces,
+    Result, Size, INK, MUTED,
+};
 use compute::scaling::known_models::{KnownModel, KNOWN_MODELS};
 use compute::scaling::{compute_optimal, Allocation, LawId};
 use plotters::coord::Shift;
@@ -166,47 +169,28 @@ fn contours(law: LawId, n: (f64, f64), d: (f64, f64), count: usize) -> Vec<(f64,
 
 /// Draws the chart on a canvas, sizing the canvas to `data.size` first.
 pub fn draw(canvas: &web_sys::HtmlCanvasElement, data: &Data) -> Result {
-    canvas.set_width(data.size.width);
-    canvas.set_height(data.size.height);
-    let backend = plotters_canvas::CanvasBackend::with_canvas_object(canvas.clone())
-        .ok_or_else(|| "this browser gave no 2D canvas to draw on".to_string())?;
-    draw_on(backend.into_drawing_area(), data)
+    draw_on(canvas_area(canvas, data.size)?, data)
 }
 
 /// Draws the chart on any plotters drawing area of `data.size`.
 pub fn draw_on<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, data: &Data) -> Result {
     let s = data.size;
-    let layout = s.layout();
     let font = |size: f64| ("sans-serif", s.px(size) as f64).into_font();
-    root.fill(&WHITE).map_err(plot_err)?;
-    let (left, top, right, bottom) = s.plot_area();
-    if right - left < 40 || bottom - top < 40 {
-        return Err("the canvas is too small for this chart".to_string());
-    }
-    let mut chart = ChartBuilder::on(&root)
-        .margin(layout.margin)
-        .x_label_area_size(layout.x_labels)
-        .y_label_area_size(layout.y_labels)
+    let mut chart = chart_builder(&root, s)?
         .build_cartesian_2d((data.n_range.0..data.n_range.1).log_scale(), (data.d_range.0..data.d_range.1).log_scale())
         .map_err(plot_err)?;
+    let (left, top, right, bottom) = s.plot_area();
     debug_assert_eq!(
         chart.plotting_area().get_pixel_range(),
         (left..right + 1, top..bottom + 1),
         "hover and drawing must agree on the plotting area"
     );
-    chart
-        .configure_mesh()
-        .x_desc("parameters N")
+    let mut mesh = chart.configure_mesh();
+    style_mesh(&mut mesh, s);
+    mesh.x_desc("parameters N")
         .y_desc("training tokens D")
-        .x_labels(s.label_count(right - left))
-        .y_labels(s.label_count(bottom - top))
         .x_label_formatter(&|v| power_label(*v))
         .y_label_formatter(&|v| power_label(*v))
-        .label_style(font(12.0).color(&INK))
-        .axis_desc_style(font(13.0).color(&INK))
-        .bold_line_style(GRID.stroke_width(1))
-        .light_line_style(TRANSPARENT)
-        .axis_style(MUTED.stroke_width(1))
         .draw()
         .map_err(plot_err)?;
 

@@ -1,6 +1,9 @@
 //! Predicted loss against training compute, at each fit's compute-optimal split, with the answer's budgets marked.
 
-use super::{law_color, linear_range, log_range, log_space, plot_err, power_label, Result, Size, GRID, INK, MUTED};
+use super::{
+    canvas_area, chart_builder, law_color, linear_range, log_range, log_space, plot_err, power_label, style_mesh,
+    Result, Size,
+};
 use compute::scaling::{compute_optimal, Allocation, LawId};
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -80,42 +83,21 @@ impl Data {
 
 /// Draws the chart on a canvas, sizing the canvas to `data.size` first.
 pub fn draw(canvas: &web_sys::HtmlCanvasElement, data: &Data) -> Result {
-    canvas.set_width(data.size.width);
-    canvas.set_height(data.size.height);
-    let backend = plotters_canvas::CanvasBackend::with_canvas_object(canvas.clone())
-        .ok_or_else(|| "this browser gave no 2D canvas to draw on".to_string())?;
-    draw_on(backend.into_drawing_area(), data)
+    draw_on(canvas_area(canvas, data.size)?, data)
 }
 
 /// Draws the chart on any plotters drawing area of `data.size`.
 pub fn draw_on<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, data: &Data) -> Result {
     let s = data.size;
-    let layout = s.layout();
-    let font = |size: f64| ("sans-serif", s.px(size) as f64).into_font();
-    root.fill(&WHITE).map_err(plot_err)?;
-    let (left, top, right, bottom) = s.plot_area();
-    if right - left < 40 || bottom - top < 40 {
-        return Err("the canvas is too small for this chart".to_string());
-    }
-    let mut chart = ChartBuilder::on(&root)
-        .margin(layout.margin)
-        .x_label_area_size(layout.x_labels)
-        .y_label_area_size(layout.y_labels)
+    let mut chart = chart_builder(&root, s)?
         .build_cartesian_2d((data.c_range.0..data.c_range.1).log_scale(), data.loss_range.0..data.loss_range.1)
         .map_err(plot_err)?;
-    chart
-        .configure_mesh()
-        .x_desc("training compute C (FLOPs)")
+    let mut mesh = chart.configure_mesh();
+    style_mesh(&mut mesh, s);
+    mesh.x_desc("training compute C (FLOPs)")
         .y_desc("predicted loss (nats/token)")
-        .x_labels(s.label_count(right - left))
-        .y_labels(s.label_count(bottom - top).min(8))
         .x_label_formatter(&|v| power_label(*v))
         .y_label_formatter(&|v| format!("{v:.2}"))
-        .label_style(font(12.0).color(&INK))
-        .axis_desc_style(font(13.0).color(&INK))
-        .bold_line_style(GRID.stroke_width(1))
-        .light_line_style(TRANSPARENT)
-        .axis_style(MUTED.stroke_width(1))
         .draw()
         .map_err(plot_err)?;
 

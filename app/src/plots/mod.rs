@@ -8,7 +8,13 @@ pub mod loss_plot;
 pub mod train_curves;
 
 use compute::scaling::LawId;
+use plotters::chart::{ChartBuilder, MeshStyle};
+use plotters::coord::ranged1d::Ranged;
+use plotters::coord::Shift;
+use plotters::drawing::{DrawingArea, IntoDrawingArea};
+use plotters::prelude::{Color, DrawingBackend, IntoFont, TRANSPARENT, WHITE};
 use plotters::style::RGBColor;
+use plotters_canvas::CanvasBackend;
 
 /// The visible pieces of a line after clipping to a chart's view, each a run of (x, y) points.
 pub type Pieces = Vec<Vec<(f64, f64)>>;
@@ -83,6 +89,44 @@ pub struct Layout {
     pub margin: i32,
     pub x_labels: i32,
     pub y_labels: i32,
+}
+
+/// The canvas as a drawing area of `size`, after sizing the canvas to it (so drawing and hit-testing agree).
+pub fn canvas_area(canvas: &web_sys::HtmlCanvasElement, size: Size) -> Result<DrawingArea<CanvasBackend, Shift>> {
+    canvas.set_width(size.width);
+    canvas.set_height(size.height);
+    let backend = CanvasBackend::with_canvas_object(canvas.clone())
+        .ok_or_else(|| "this browser gave no 2D canvas to draw on".to_string())?;
+    Ok(backend.into_drawing_area())
+}
+
+/// Clears `root` and lays out a chart on it by [`Size::layout`]; refuses a canvas too small to hold one.
+pub fn chart_builder<'a, 'b, DB: DrawingBackend>(
+    root: &'a DrawingArea<DB, Shift>,
+    size: Size,
+) -> Result<ChartBuilder<'a, 'b, DB>> {
+    root.fill(&WHITE).map_err(plot_err)?;
+    let (left, top, right, bottom) = size.plot_area();
+    if right - left < 40 || bottom - top < 40 {
+        return Err("the canvas is too small for this chart".to_string());
+    }
+    let layout = size.layout();
+    let mut builder = ChartBuilder::on(root);
+    builder.margin(layout.margin).x_label_area_size(layout.x_labels).y_label_area_size(layout.y_labels);
+    Ok(builder)
+}
+
+/// The look every chart's axes share: label sizes, grid, axis colour, and as many labels as fit.
+pub fn style_mesh<X: Ranged, Y: Ranged, DB: DrawingBackend>(mesh: &mut MeshStyle<'_, '_, X, Y, DB>, size: Size) {
+    let (left, top, right, bottom) = size.plot_area();
+    let font = |px: f64| ("sans-serif", size.px(px) as f64).into_font();
+    mesh.x_labels(size.label_count(right - left))
+        .y_labels(size.label_count(bottom - top).min(8))
+        .label_style(font(12.0).color(&INK))
+        .axis_desc_style(font(13.0).color(&INK))
+        .bold_line_style(GRID.stroke_width(1))
+        .light_line_style(TRANSPARENT)
+        .axis_style(MUTED.stroke_width(1));
 }
 
 /// A log range [lo, hi] that plotters can draw: positive, finite, lo < hi, within [1e-30, 1e60].

@@ -81,9 +81,21 @@ impl Field {
         }
     }
 
+    /// A valid value, for messages.
+    fn example(self) -> &'static str {
+        match self {
+            Field::Flops => "5.76e23",
+            Field::Hours => "1000",
+            Field::Params => "7e9",
+            Field::Tokens => "1.4e12",
+            Field::Mfu => "40",
+            Field::Gpus => "8",
+        }
+    }
+
     /// The field's text read as a valid value (MFU as a fraction), or a message to show beside it.
     pub fn parse(self, text: &str) -> Result<f64, String> {
-        let x = number(text)?;
+        let x = number(text).map_err(|e| e.replace("{example}", self.example()))?;
         let checked = match self {
             Field::Flops => check_positive("flops", x, MAX_FLOPS),
             Field::Hours => check_positive("gpu_hours", x, MAX_DEVICE_HOURS),
@@ -123,7 +135,7 @@ fn number(text: &str) -> Result<f64, String> {
     match cleaned.parse::<f64>() {
         Ok(x) if looks_numeric && x.is_finite() => Ok(x),
         Ok(x) if looks_numeric && x.is_infinite() => Err("Too large to represent.".to_string()),
-        _ => Err("This is not a number: write digits, e.g. 5.76e23.".to_string()),
+        _ => Err("This is not a number: write digits, e.g. {example}.".to_string()),
     }
 }
 
@@ -254,6 +266,7 @@ mod tests {
         assert_eq!(Field::Flops.parse(""), Err("Enter a number.".to_string()));
         assert_eq!(Field::Gpus.parse("2.5"), Err("Must be a whole number.".to_string()));
         assert!(Field::Mfu.parse("150").is_err());
+        assert!(Field::Mfu.parse("abc").unwrap_err().ends_with("e.g. 40."));
         assert_eq!(Field::Mfu.parse("40"), Ok(0.4));
         assert_eq!(Field::Flops.parse(" 5.76e23 "), Ok(5.76e23));
         assert_eq!(Field::Params.parse("7_000_000_000"), Ok(7e9));

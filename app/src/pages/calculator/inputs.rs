@@ -29,7 +29,7 @@ pub fn Inputs(
                 </label>
             }).collect_view()}
         </fieldset>
-        <div class="fields">
+        <div class="fields main-input">
             {move || {
                 let field = mode_field(mode.get());
                 let (label, hint) = match field {
