@@ -1,8 +1,9 @@
-//! The data a run trains on: synthetic languages made in the tab, the Brown corpus fetched from `data/brown.txt`;
+//! The data a run trains on: synthetic languages made in the tab, the Brown corpus fetched from `data/brown.txt`,
+//! or the visitor's own file (see user_file.rs);
 //! the last one built is kept, so a second run on the same data starts at once.
 
 use super::tick::yield_now;
-use compute::data::{brown, check_bytes, DataSpec, Dataset, TokenizerSpec};
+use compute::data::{brown, check_bytes, file_info, DataSpec, Dataset, TokenizerSpec};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
@@ -27,7 +28,12 @@ pub async fn load(spec: &DataSpec, tokenizer: TokenizerSpec) -> Result<Rc<Datase
             let checked = check_bytes(&bytes).map_err(|e| e.to_string())?;
             Dataset::from_text(DataSpec::Brown, brown::info(), checked, tokenizer).map_err(|e| e.to_string())?
         }
-        DataSpec::File(_) => return Err("the page trains on built-in data; use `lab train` for your own file".into()),
+        DataSpec::File(name) => {
+            let text = super::user_file::picked(name)
+                .ok_or_else(|| format!("pick the file {name} again: files are kept only while this tab is open"))?;
+            let info = file_info(name, text.text.len());
+            Dataset::from_text(spec.clone(), info, (*text).clone(), tokenizer).map_err(|e| e.to_string())?
+        }
     };
     let data = Rc::new(data);
     CACHE.with(|c| *c.borrow_mut() = Some((spec.clone(), tokenizer, data.clone())));

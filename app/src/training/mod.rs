@@ -7,3 +7,4 @@ pub mod driver;
 pub mod sampler;
 pub mod settings;
 pub mod tick;
+pub mod user_file;

@@ -246,8 +246,11 @@ impl Settings {
         let mut e = Vec::new();
         let data =
             self.data.parse::<DataSpec>().map_err(|err| e.push(FieldError { key: "data", message: err.to_string() }));
-        if matches!(data, Ok(DataSpec::File(_))) {
-            e.push(FieldError { key: "data", message: "files are picked with the command line (`lab train`)".into() });
+        if let Ok(DataSpec::File(name)) = &data {
+            if super::user_file::picked(name).is_none() {
+                let message = format!("pick the file {name} again: files are kept only while this tab is open");
+                e.push(FieldError { key: "data", message });
+            }
         }
         let tokenizer = self
             .tokenizer

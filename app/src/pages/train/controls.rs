@@ -50,6 +50,7 @@ pub fn Controls(
             <fieldset>
                 <legend>"Data"</legend>
                 <Select key="data" label="Text" options=data_options settings=settings errors=errors locked=locked/>
+                <super::user_file::UserFile settings=settings locked=locked/>
                 <Select key="tok" label="Tokenizer" options=tok_options settings=settings errors=errors locked=locked/>
             </fieldset>
             <fieldset>
@@ -196,6 +197,12 @@ fn Select(
                 }
             >
                 {(key == "preset").then(|| view! { <option value="">"custom"</option> })}
+                // A picked file is a data source of its own, named after the file.
+                {(key == "data").then_some(move || {
+                    settings.with(|s| s.field("data").filter(|d| d.starts_with("file:"))).map(|d| {
+                        view! { <option value=d.clone() selected=true>{d.trim_start_matches("file:").to_string()}</option> }
+                    })
+                })}
                 {options.into_iter().map(|(value, text)| {
                     let v = value.clone();
                     view! { <option value=value selected=move || settings.with(|s| s.field(key).as_deref() == Some(v.as_str()))>{text}</option> }

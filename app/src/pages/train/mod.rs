@@ -13,6 +13,7 @@ mod recover;
 mod runs_panel;
 mod runs_table;
 mod samples;
+mod user_file;
 
 use crate::device::{DeviceState, Probe};
 use crate::runs::saver::Runs;
