@@ -4,7 +4,13 @@
 //! `draw_on` generic over the plotters backend so a test can draw it without a browser.
 
 pub mod allocation_plot;
+pub mod batch_plot;
+pub mod isoflop_plot;
 pub mod loss_plot;
+pub mod lr_plot;
+pub mod optima_plot;
+pub mod shape_plot;
+pub mod sweep_chart;
 pub mod train_curves;
 
 use compute::scaling::LawId;
