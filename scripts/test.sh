@@ -27,7 +27,8 @@ step() {
 step "format (cargo fmt --check)" cargo fmt --all --check
 step "lints, compute (native)" cargo clippy -p compute --all-targets --locked -- -D warnings
 step "lints, app (wasm32)" cargo clippy -p app --target wasm32-unknown-unknown --all-targets --locked -- -D warnings
-step "native tests (compute, on a real wgpu adapter)" cargo test -p compute --locked
+step "native tests (compute, on a real wgpu adapter)" cargo test -p compute --locked --no-fail-fast
+step "app unit tests (native: formatting, settings, charts)" cargo test -p app --lib --locked
 step "page release build (trunk)" trunk build --release
 step "browser tests (headless Chromium)" node tests/e2e/run.mjs
 

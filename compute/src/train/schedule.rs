@@ -36,7 +36,8 @@ mod tests {
         assert_eq!(lr_at(&cfg, 3, 14), 1.0);
         assert_eq!(lr_at(&cfg, 4, 14), 1.0);
         assert!((lr_at(&cfg, 13, 14) - 0.1).abs() < 1e-12);
-        assert!((lr_at(&cfg, 9, 14) - 0.55).abs() < 1e-12, "midpoint is halfway");
+        // With 15 steps the cosine spans steps 4..=14, so step 9 is its midpoint: halfway between 1.0 and 0.1.
+        assert!((lr_at(&cfg, 9, 15) - 0.55).abs() < 1e-12, "midpoint is halfway");
         let constant = TrainConfig { schedule: ScheduleKind::Constant, ..cfg };
         assert_eq!(lr_at(&constant, 13, 14), 1.0);
     }
