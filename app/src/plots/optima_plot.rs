@@ -15,8 +15,11 @@ pub fn data(size: Size, own: Option<&IsoFlopAnalysis>, reference: Option<&IsoFlo
     let mut series = Vec::new();
     for (analysis, is_ref) in [(reference, true), (own, false)] {
         let Some(a) = analysis else { continue };
-        let optima: Vec<(f64, f64, f64)> =
-            a.profiles.iter().filter(|p| p.inside_range).filter_map(|p| Some((p.flops, p.n_opt?, p.d_opt?))).collect();
+        // The optima the fit used (each budget's parabola vertex), else the profiles' own; (C, N, D, inside the grid).
+        let optima: Vec<(f64, f64, f64, bool)> = match &a.approach2 {
+            Some(f) => f.groups.iter().map(|g| (g.flops, g.n_opt, g.d_opt, g.inside_range)).collect(),
+            None => a.profiles.iter().filter_map(|p| Some((p.flops, p.n_opt?, p.d_opt?, p.inside_range))).collect(),
+        };
         let (c_lo, c_hi) = optima.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), o| (l.min(o.0), h.max(o.0)));
         let span = |k: f64, e: f64| -> Vec<(f64, f64)> {
             if c_hi > c_lo {

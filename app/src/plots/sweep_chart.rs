@@ -179,14 +179,16 @@ pub fn draw_on<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, data: &Data) ->
             .draw_series(std::iter::once(Text::new(text.clone(), (x.0, yh), font(11.0).color(&MUTED).pos(small))))
             .map_err(plot_err)?;
     }
-    for g in data.guides.iter().filter(|g| g.x.is_finite() && g.x > 0.0 && (x.0..=x.1).contains(&tx(g.x))) {
+    let guides = data.guides.iter().filter(|g| g.x.is_finite() && g.x > 0.0 && (x.0..=x.1).contains(&tx(g.x)));
+    for (i, g) in guides.enumerate() {
         chart.draw_series(dashed(vec![(tx(g.x), y.0), (tx(g.x), y.1)], g.color, thin)).map_err(plot_err)?;
+        // Labels step down one line each, so guides close together stay readable.
+        let offset = (s.px(3.0), s.px(2.0) + i as i32 * s.px(13.0));
         chart
-            .draw_series(std::iter::once(Text::new(
-                g.label.clone(),
-                (tx(g.x), y.1),
-                font(11.0).color(&g.color).pos(small),
-            )))
+            .draw_series(std::iter::once(
+                EmptyElement::at((tx(g.x), y.1))
+                    + Text::new(g.label.clone(), offset, font(11.0).color(&g.color).pos(small)),
+            ))
             .map_err(plot_err)?;
     }
     // Reference series first, so the page's own results sit on top.
@@ -259,6 +261,9 @@ fn label(v: f64, log: bool) -> String {
     if log && v > 0.0 && (v.log10() - v.log10().round()).abs() < 1e-6 {
         return if v >= 1.0 { power_label(v) } else { format!("1e{}", v.log10().round()) };
     }
+    if log && (1e3..1e15).contains(&v) {
+        return crate::format::count(v).text();
+    }
     if v != 0.0 && (v.abs() >= 1e5 || v.abs() < 1e-2) {
         return format!("{v:.1e}");
     }
@@ -317,6 +322,7 @@ mod tests {
         assert_eq!(label(1000.0, true), "1K");
         assert_eq!(label(3.162, true), "3.2");
         assert_eq!(label(0.001, true), "1e-3");
+        assert_eq!(label(31622.8, true), "31.6K");
     }
 }
 

@@ -29,11 +29,22 @@ pub fn duration(seconds: f64) -> String {
     }
 }
 
-/// "≈ 12 min 30 s here" from the measured speed, or the FLOPs and the time at the assumed laptop speed.
+/// A time to plan by, rounded as a person would: "40 s", "12 min", "3.5 h", "2.5 days".
+pub fn rough(seconds: f64) -> String {
+    match seconds {
+        s if !s.is_finite() => "—".into(),
+        s if s < 90.0 => format!("{:.0} s", s.max(1.0)),
+        s if s < 3600.0 => format!("{:.0} min", s / 60.0),
+        s if s < 172800.0 => format!("{:.1} h", s / 3600.0),
+        s => format!("{:.1} days", s / 86400.0),
+    }
+}
+
+/// "≈ 12 min here" from the measured speed, or the time at the assumed laptop speed, said to be assumed.
 fn estimate(flops: f64, speed: Option<&Speed>) -> String {
     match speed {
-        Some(s) => format!("≈ {} here", duration(flops / s.flops_per_second)),
-        None => format!("{} FLOPs, ≈ {} on a laptop GPU", sci(flops).text(), duration(flops / ASSUMED_LAPTOP_GPU)),
+        Some(s) => format!("≈ {} here", rough(flops / s.flops_per_second)),
+        None => format!("≈ {} on a laptop GPU (assumed)", rough(flops / ASSUMED_LAPTOP_GPU)),
     }
 }
 
@@ -78,7 +89,7 @@ pub fn Picker(
                             <option value=b.name() selected=move || choice.with(|c| c.budget == b)>
                                 {move || {
                                     let plan = choice.with(|c| c.plan_at(b));
-                                    format!("{} — {} runs, {}", b.name(), plan.runs.len(),
+                                    format!("{} — {} runs, {} FLOPs, {}", b.name(), plan.runs.len(), sci(plan.estimated_flops()).text(),
                                         speed.with(|s| estimate(plan.estimated_flops(), s.as_ref())))
                                 }}
                             </option>

@@ -1,7 +1,7 @@
 //! The queue: start, pause, stop and export; overall progress by FLOPs with an ETA at this device's speed; and every
 //! planned run with its state and result.
 
-use super::picker::duration;
+use super::picker::{duration, rough};
 use super::reference;
 use super::runner::{Runner, State};
 use crate::format::{count, plain, sci};
@@ -83,7 +83,7 @@ pub fn Queue(
                         State::Failed(_) => "failed".to_string(),
                     };
                     let eta = match (eta, state.get()) {
-                        (Some(s), State::Running | State::Paused) => format!(" · about {} left", duration(s)),
+                        (Some(s), State::Running | State::Paused) => format!(" · about {} left", rough(s)),
                         (None, State::Running) => " · time left known after the first run".to_string(),
                         _ => String::new(),
                     };
