@@ -6,6 +6,9 @@ import { assert, textOf } from './harness.mjs';
 const WIDGETS = [
   { view: 'calculator', expect: 'Calculator' },
   { view: 'device', expect: 'No WebGPU' },
+  { view: 'train', expect: 'Train a language model' },
+  { view: 'experiments', expect: 'Experiments: reproduce the scaling findings' },
+  { view: 'tour', expect: 'Six questions' },
 ];
 
 async function assertOnlyWidget(frame, widget) {
@@ -24,7 +27,7 @@ export default [
     webgpu: false,
     async run(page, url) {
       for (const widget of WIDGETS) {
-        await page.goto(`${url}?embed=${widget.view}`);
+        await page.goto(`${url}?embed=${widget.view}${widget.view === 'train' ? '&preset=micro' : ''}`);
         await assertOnlyWidget(page, widget);
       }
     },
