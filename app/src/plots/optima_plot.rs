@@ -44,18 +44,29 @@ pub fn data(size: Size, own: Option<&IsoFlopAnalysis>, reference: Option<&IsoFlo
                 Some(e) => format!("{prefix}{name} (fit: exponent {e:.2})"),
                 None => format!("{prefix}{name}"),
             };
+            let color = if is_ref { REFERENCE } else { series_color(j) };
+            let point = |o: &(f64, f64, f64, bool)| Point { x: o.0, y: if pick == 1 { o.1 } else { o.2 }, err: 0.0 };
             series.push(Series {
                 label,
-                color: if is_ref { REFERENCE } else { series_color(j) },
+                color,
                 reference: is_ref,
-                points: optima
-                    .iter()
-                    .map(|o| Point { x: o.0, y: if pick == 1 { o.1 } else { o.2 }, err: 0.0 })
-                    .collect(),
+                points: optima.iter().filter(|o| o.3).map(point).collect(),
                 fit: exp.zip(k).map(|(e, k)| span(k, e)).unwrap_or_default(),
                 best: None,
                 joined: false,
             });
+            // A vertex beyond the sampled sizes is an extrapolation: drawn hollow, in its own legend entry.
+            if optima.iter().any(|o| !o.3) {
+                series.push(Series {
+                    label: format!("{prefix}{name} beyond the sampled sizes (extrapolated)"),
+                    color,
+                    reference: true,
+                    points: optima.iter().filter(|o| !o.3).map(point).collect(),
+                    fit: Vec::new(),
+                    best: None,
+                    joined: false,
+                });
+            }
         }
         // The papers' slopes through the middle of the page's own N_opt fit.
         if let (false, Some(f)) = (is_ref, fit) {
@@ -103,7 +114,9 @@ mod tests {
         let record = synthetic::record(SweepKind::IsoFlop, Budget::Small);
         let Some(SweepAnalysis::IsoFlop(a)) = record.analysis else { panic!("{:?}", record.analysis_error) };
         let chart = data(size, Some(&*a), Some(&*a));
-        assert!(chart.series.iter().any(|s| !s.reference && !s.points.is_empty()), "{:?}", chart.series);
+        // The synthetic budgets' vertices all lie beyond the sampled sizes: drawn, as extrapolations.
+        assert!(chart.series.iter().any(|s| !s.points.is_empty()), "{:?}", chart.series);
+        assert!(chart.series.iter().any(|s| s.label.starts_with("Kaplan a = 0.73")));
         let mut svg = String::new();
         draw_on(SVGBackend::with_string(&mut svg, (640, 360)).into_drawing_area(), &chart).expect("drawn");
         let empty = data(size, None, None);

@@ -65,7 +65,7 @@ pub fn Picker(
     };
     let speed = runner.speed;
     view! {
-        <fieldset class="sweep-kinds" disabled=move || busy.get() || url::locked("sweep")>
+        <fieldset class="sweep-kinds" hidden=url::hidden("sweep") disabled=move || busy.get() || url::locked("sweep")>
             <legend>"Which finding"</legend>
             {SweepKind::ALL.into_iter().map(|k| view! {
                 <label class="mode">
