@@ -152,7 +152,7 @@ pub fn draw_on<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, data: &Data) ->
         .x_desc(data.x_desc.as_str())
         .y_desc(data.y_desc.as_str())
         .x_labels(s.label_count(right - left).min(8))
-        .y_labels(s.label_count(bottom - top).min(7))
+        .y_labels(s.label_count(bottom - top).clamp(5, 7))
         .x_label_formatter(&|v| label(10f64.powf(*v), true))
         .y_label_formatter(&|v| if log_y { label(10f64.powf(*v), true) } else { label(*v, false) })
         .label_style(font(12.0).color(&INK))

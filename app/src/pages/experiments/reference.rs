@@ -153,6 +153,13 @@ pub fn References(
                 Some(Ok(Some(r))) => format!("Reference: {} — file {}.", provenance(&r.record), r.path),
             }}</p>
             {move || reference.get().and_then(|r| r.ok().flatten()).map(|r| view! {
+                <p class="source" data-testid="reference-summary">
+                    <strong>"The reference in plain words: "</strong>
+                    {r.record.analysis.as_ref().map_or_else(
+                        || r.record.analysis_error.clone().unwrap_or_default(),
+                        |a| a.summary().to_string(),
+                    )}
+                </p>
                 <p><a href=r.path.clone() download="">"Download this reference record (JSON)"</a>
                 " — " <code>"lab fit"</code> " reads it, and this page imports it."</p>
             })}
