@@ -76,6 +76,37 @@ impl SweepRecord {
         serde_json::to_string_pretty(self).expect("sweep records serialise")
     }
 
+    /// One record from several partial records of the same plan (shards trained on different machines or
+    /// processes): the union of their runs in plan order, the earliest start, and every distinct device and command.
+    pub fn merge(parts: Vec<SweepRecord>) -> Result<SweepRecord, String> {
+        let first = parts.first().ok_or("nothing to merge")?;
+        if let Some(other) = parts.iter().find(|p| p.plan != first.plan) {
+            return Err(format!(
+                "cannot merge a {} {} sweep ({} seeds) with a {} {} sweep ({} seeds): the plans differ",
+                first.kind, first.budget, first.seeds, other.kind, other.budget, other.seeds
+            ));
+        }
+        let plan = first.plan.clone();
+        let mut runs: Vec<RunResult> = Vec::new();
+        for planned in &plan.runs {
+            let mut found = parts.iter().flat_map(|p| &p.runs).filter(|r| r.id == planned.id);
+            // The same run in two shards: keep the one with a loss, else the first.
+            let best = found.clone().find(|r| r.loss.is_some()).or_else(|| found.next());
+            runs.extend(best.cloned());
+        }
+        let distinct = |field: fn(&SweepRecord) -> &str, sep: &str| {
+            let mut seen: Vec<&str> = Vec::new();
+            for p in &parts {
+                if !seen.contains(&field(p)) {
+                    seen.push(field(p));
+                }
+            }
+            seen.join(sep)
+        };
+        let created = parts.iter().map(|p| p.created.as_str()).min().unwrap_or_default().to_string();
+        Ok(SweepRecord::new(plan, runs, created, distinct(|p| &p.device, "; "), distinct(|p| &p.command, "\n")))
+    }
+
     /// Reads a record and recomputes its analysis.
     pub fn from_json(json: &str) -> Result<SweepRecord, String> {
         let mut record: SweepRecord =

@@ -21,7 +21,10 @@ Learning rates: 3x Kaplan et al.'s Eq. D.1 per size (the lr sweep spans 1/8x to 
 The sweep record (JSON) holds the plan, every run's result and curve, and the analysis; `lab fit SWEEP.json` fits
 Approach 3 and 2 to its runs.
 
-Example: lab sweep isoflop --budget tiny --out isoflop-tiny.json";
+Example: lab sweep isoflop --budget tiny --out isoflop-tiny.json
+Sharing a sweep between processes or machines:
+  lab sweep isoflop --budget medium --shard 1/2 --out a.json   (and --shard 2/2 --out b.json elsewhere)
+  lab sweep isoflop --budget medium --merge a.json b.json --out isoflop-medium.json";
 
 /// Arguments of `lab sweep`.
 #[derive(clap::Args, Debug)]
@@ -50,9 +53,61 @@ pub struct SweepArgs {
     /// Train at most this many runs now (the record says how many of the plan are done; --resume continues).
     #[arg(long)]
     max_runs: Option<usize>,
+    /// Train only every N-th run of the plan, starting at the K-th ("K/N"), so N processes or machines can share a
+    /// sweep; join their records with --merge.
+    #[arg(long)]
+    shard: Option<String>,
+    /// Train nothing: join these records of the same plan (shards, or partial runs) into --out and analyse them.
+    #[arg(long, num_args = 1..)]
+    merge: Vec<PathBuf>,
     /// No progress bar.
     #[arg(long)]
     quiet: bool,
+}
+
+/// "K/N" with 1 <= K <= N: which runs of the plan this process trains (index % N == K - 1).
+fn parse_shard(text: &str) -> Result<(usize, usize), String> {
+    let bad = || format!("--shard {text}: expected K/N with 1 <= K <= N, for example 2/4");
+    let (k, n) = text.split_once('/').ok_or_else(bad)?;
+    let (k, n): (usize, usize) = (k.trim().parse().map_err(|_| bad())?, n.trim().parse().map_err(|_| bad())?);
+    if k == 0 || k > n {
+        return Err(bad());
+    }
+    Ok((k - 1, n))
+}
+
+/// Writes the record through a temporary file, so an interrupted sweep never leaves a half-written record behind.
+fn write_record(out: &PathBuf, record: &SweepRecord) -> Result<(), String> {
+    let tmp = out.with_extension("json.partial");
+    std::fs::write(&tmp, record.to_json()).map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
+    std::fs::rename(&tmp, out).map_err(|e| format!("cannot write {}: {e}", out.display()))
+}
+
+/// `--merge`: joins partial records of one plan.
+fn merge(files: &[PathBuf], out: &PathBuf, plan: &SweepPlan) -> Result<(), String> {
+    let mut parts = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+        let part = SweepRecord::from_json(&text).map_err(|e| format!("{}: {e}", file.display()))?;
+        if part.plan != *plan {
+            return Err(format!(
+                "{} holds a {} {} sweep with {} seeds, not the {} {} sweep with {} seeds these arguments plan",
+                file.display(),
+                part.kind,
+                part.budget,
+                part.seeds,
+                plan.kind,
+                plan.budget,
+                plan.seeds
+            ));
+        }
+        parts.push(part);
+    }
+    let record = SweepRecord::merge(parts)?;
+    write_record(out, &record)?;
+    println!("{} of {} runs merged into {}", record.runs.len(), record.plan.runs.len(), out.display());
+    print_analysis(&record);
+    Ok(())
 }
 
 /// Runs `lab sweep`.
@@ -65,6 +120,10 @@ pub fn run(args: SweepArgs) -> Result<(), String> {
         print_plan(&plan);
         return Ok(());
     }
+    if !args.merge.is_empty() {
+        return merge(&args.merge, &out, &plan);
+    }
+    let (shard, shards) = args.shard.as_deref().map_or(Ok((0, 1)), parse_shard)?;
     let mut done: Vec<RunResult> = Vec::new();
     if args.resume && out.exists() {
         let text = std::fs::read_to_string(&out).map_err(|e| format!("cannot read {}: {e}", out.display()))?;
@@ -96,6 +155,9 @@ pub fn run(args: SweepArgs) -> Result<(), String> {
     let todo: Vec<&PlannedRun> = plan
         .runs
         .iter()
+        .enumerate()
+        .filter(|(i, _)| i % shards == shard)
+        .map(|(_, r)| r)
         .filter(|r| !done.iter().any(|d| d.id == r.id))
         .take(args.max_runs.unwrap_or(usize::MAX))
         .collect();
@@ -142,10 +204,10 @@ pub fn run(args: SweepArgs) -> Result<(), String> {
         );
         done.push(result);
         let record = SweepRecord::new(plan.clone(), done.clone(), created.clone(), device.clone(), command.clone());
-        std::fs::write(&out, record.to_json()).map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+        write_record(&out, &record)?;
     }
     let record = SweepRecord::new(plan.clone(), done, created, device, command);
-    std::fs::write(&out, record.to_json()).map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+    write_record(&out, &record)?;
     let elapsed = start.elapsed().as_secs_f64();
     println!(
         "{} of {} runs in {}; {:.2e} FLOPs at {:.1} GFLOP/s; record written to {}",
@@ -156,12 +218,16 @@ pub fn run(args: SweepArgs) -> Result<(), String> {
         flops_done / elapsed.max(1e-9) / 1e9,
         out.display()
     );
+    print_analysis(&record);
+    Ok(())
+}
+
+fn print_analysis(record: &SweepRecord) {
     match (&record.analysis, &record.analysis_error) {
         (Some(a), _) => println!("\n{}", a.summary()),
         (None, Some(e)) => println!("\nno analysis yet: {e}"),
         _ => {}
     }
-    Ok(())
 }
 
 /// Trains one planned run to the end; `tick(step, last val loss)` after every step.
