@@ -1,6 +1,7 @@
 //! The page's views, one module each, and the table the navigation is built from.
 
 pub mod calculator;
+pub mod chart_size;
 pub mod device;
 pub mod experiments;
 pub mod model_check;

@@ -65,6 +65,11 @@ pub struct Size {
 }
 
 impl Size {
+    /// The canvas's CSS `width` and `height`: its canvas pixels over the pixel ratio.
+    pub fn css(&self) -> String {
+        format!("width:{}px;height:{}px", self.width as f64 / self.ratio, self.height as f64 / self.ratio)
+    }
+
     /// `v` CSS pixels in canvas pixels.
     pub fn px(&self, v: f64) -> i32 {
         (v * self.ratio.clamp(0.5, 4.0)).round() as i32

@@ -2,7 +2,8 @@
 
 use super::answer::Answer;
 use crate::format;
-use crate::plots::{allocation_plot, css, law_color, loss_plot, Size};
+use crate::pages::chart_size::chart_size;
+use crate::plots::{allocation_plot, css, law_color, loss_plot};
 use crate::url;
 use compute::scaling::known_models::KnownModel;
 use compute::scaling::{Allocation, LawId};
@@ -48,37 +49,6 @@ fn Legend() -> impl IntoView {
     }
 }
 
-/// The canvas size for a chart: the width of its column in CSS pixels, times the screen's pixel ratio.
-fn chart_size(wrap: NodeRef<Figure>, aspect: f64) -> Signal<Size> {
-    let (width, set_width) = signal(0.0f64);
-    let measure = move || {
-        if let Some(el) = wrap.get_untracked() {
-            set_width.set(el.client_width() as f64);
-        }
-    };
-    // Reads the layout into a signal once the element exists, and again when the window resizes.
-    Effect::new(move |_| {
-        if wrap.get().is_some() {
-            measure();
-        }
-    });
-    let handle = window_event_listener(leptos::ev::resize, move |_| measure());
-    on_cleanup(move || handle.remove());
-    Signal::derive(move || {
-        let ratio = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio()).clamp(1.0, 3.0);
-        let css_width = width.get().clamp(240.0, 900.0);
-        // Taller on a phone, where the width alone leaves too little room between the lines.
-        let aspect = if css_width < 520.0 { aspect.max(0.95) } else { aspect };
-        let css_height = (css_width * aspect).clamp(220.0, 560.0);
-        Size { width: (css_width * ratio) as u32, height: (css_height * ratio) as u32, ratio }
-    })
-}
-
-/// CSS size of a canvas drawn at `size`.
-fn css_size(size: Size) -> String {
-    format!("width:{}px;height:{}px", size.width as f64 / size.ratio, size.height as f64 / size.ratio)
-}
-
 /// N against D with the fits' lines, IsoFLOPs, loss contours and well-known models; hovering a model names it.
 #[component]
 fn AllocationChart(
@@ -89,7 +59,7 @@ fn AllocationChart(
 ) -> impl IntoView {
     let wrap = NodeRef::<Figure>::new();
     let canvas = NodeRef::<Canvas>::new();
-    let size = chart_size(wrap, 0.72);
+    let size = chart_size(wrap, 0.72, 560.0);
     let initial = url::get("contours").and_then(|c| c.parse::<LawId>().ok()).filter(|l| l.fit().is_some());
     let contour_law = RwSignal::new(initial.unwrap_or(LawId::Hoffmann));
     Effect::new(move |_| {
@@ -139,7 +109,7 @@ fn AllocationChart(
                     data-testid="allocation-plot"
                     role="img"
                     aria-label=move || data.with(|d| d.summary())
-                    style=move || css_size(size.get())
+                    style=move || size.get().css()
                     on:pointermove=hover
                     on:pointerdown=hover
                     on:pointerleave=move |_| hovered.set(None)
@@ -159,7 +129,7 @@ fn LossChart(
 ) -> impl IntoView {
     let wrap = NodeRef::<Figure>::new();
     let canvas = NodeRef::<Canvas>::new();
-    let size = chart_size(wrap, 0.72);
+    let size = chart_size(wrap, 0.72, 560.0);
     let data = Memo::new(move |_| results.with(|r| loss_plot::Data::new(size.get(), r)));
     let problem = NodeRef::<leptos::html::P>::new();
     Effect::new(move |_| draw_into(canvas, problem, |c| data.with(|d| loss_plot::draw(c, d))));
@@ -175,7 +145,7 @@ fn LossChart(
                     data-testid="loss-plot"
                     role="img"
                     aria-label=move || data.with(|d| d.summary())
-                    style=move || css_size(size.get())
+                    style=move || size.get().css()
                 ></canvas>
             </div>
             <p class="warning" node_ref=problem hidden=true></p>

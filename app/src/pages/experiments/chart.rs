@@ -1,32 +1,10 @@
 //! A sweep chart on a canvas sized to its column, redrawn whenever its data changes, with its legend as HTML.
 
+use crate::pages::chart_size::chart_size;
 use crate::plots::sweep_chart::{self, Data};
 use crate::plots::{css, Size};
 use leptos::html::{Canvas, Div};
 use leptos::prelude::*;
-
-/// The canvas size: the column's width in CSS pixels times the screen's pixel ratio.
-fn chart_size(wrap: NodeRef<Div>, aspect: f64) -> Signal<Size> {
-    let (width, set_width) = signal(0.0f64);
-    let measure = move || {
-        if let Some(el) = wrap.get_untracked() {
-            set_width.set(el.client_width() as f64);
-        }
-    };
-    Effect::new(move |_| {
-        if wrap.get().is_some() {
-            measure();
-        }
-    });
-    let handle = window_event_listener(leptos::ev::resize, move |_| measure());
-    on_cleanup(move || handle.remove());
-    Signal::derive(move || {
-        let ratio = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio()).clamp(1.0, 3.0);
-        let css_width = width.get().clamp(260.0, 900.0);
-        let css_height = (css_width * aspect).clamp(220.0, 440.0);
-        Size { width: (css_width * ratio) as u32, height: (css_height * ratio) as u32, ratio }
-    })
-}
 
 /// One sweep chart with its title and legend.
 #[component]
@@ -41,7 +19,7 @@ pub fn SweepChart(
 ) -> impl IntoView {
     let wrap = NodeRef::<Div>::new();
     let canvas = NodeRef::<Canvas>::new();
-    let size = chart_size(wrap, 0.58);
+    let size = chart_size(wrap, 0.58, 440.0);
     let chart = Memo::new(move |_| data.run(size.get()));
     let (problem, set_problem) = signal(None::<String>);
     // Pushes the chart out to the canvas.
@@ -59,10 +37,7 @@ pub fn SweepChart(
                     data-testid=testid
                     role="img"
                     aria-label=move || chart.with(|d| d.alt.clone())
-                    style=move || {
-                        let s = size.get();
-                        format!("width:{}px;height:{}px", s.width as f64 / s.ratio, s.height as f64 / s.ratio)
-                    }
+                    style=move || size.get().css()
                 ></canvas>
             </div>
             <ul class="legend">
