@@ -1,7 +1,9 @@
 //! The chart every sweep plot draws: points with seed error bars against a log x axis (linear or log y), fitted
 //! lines, marked optima, vertical guides (a rule's value), and reference results drawn muted and dashed behind.
 
-use super::{linear_range, log_range, plot_err, power_label, Result, Size, GRID, INK, MUTED};
+use super::{
+    canvas_area, chart_builder, linear_range, log_range, plot_err, power_label, style_mesh, Result, Size, MUTED,
+};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -118,48 +120,29 @@ impl Data {
 
 /// Draws the chart on a canvas, sizing the canvas to `data.size` first.
 pub fn draw(canvas: &web_sys::HtmlCanvasElement, data: &Data) -> Result {
-    canvas.set_width(data.size.width);
-    canvas.set_height(data.size.height);
-    let backend = plotters_canvas::CanvasBackend::with_canvas_object(canvas.clone())
-        .ok_or_else(|| "this browser gave no 2D canvas to draw on".to_string())?;
-    draw_on(backend.into_drawing_area(), data)
+    draw_on(canvas_area(canvas, data.size)?, data)
 }
 
 /// Draws the chart on any plotters drawing area of `data.size`. The log axes are linear axes of log10 values
 /// labelled with the values themselves.
 pub fn draw_on<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, data: &Data) -> Result {
-    root.fill(&WHITE).map_err(plot_err)?;
     let s = data.size;
-    let layout = s.layout();
     let font = |px: f64| ("sans-serif", s.px(px) as f64).into_font();
     let (left, top, right, bottom) = s.plot_area();
-    if right - left < 40 || bottom - top < 40 {
-        return Err("the canvas is too small for this chart".to_string());
-    }
     let log_y = data.log_y;
     let tx = |v: f64| v.log10();
     let ty = move |v: f64| if log_y { v.log10() } else { v };
     let ((x0, x1), (y0, y1)) = data.ranges();
     let (x, y) = ((tx(x0), tx(x1)), (ty(y0), ty(y1)));
-    let mut chart = ChartBuilder::on(&root)
-        .margin(layout.margin)
-        .x_label_area_size(layout.x_labels)
-        .y_label_area_size(layout.y_labels)
-        .build_cartesian_2d(x.0..x.1, y.0..y.1)
-        .map_err(plot_err)?;
-    chart
-        .configure_mesh()
-        .x_desc(data.x_desc.as_str())
+    let mut chart = chart_builder(&root, s)?.build_cartesian_2d(x.0..x.1, y.0..y.1).map_err(plot_err)?;
+    let mut mesh = chart.configure_mesh();
+    style_mesh(&mut mesh, s);
+    mesh.x_desc(data.x_desc.as_str())
         .y_desc(data.y_desc.as_str())
         .x_labels(s.label_count(right - left).min(8))
         .y_labels(s.label_count(bottom - top).clamp(5, 7))
         .x_label_formatter(&|v| label(10f64.powf(*v), true))
         .y_label_formatter(&|v| if log_y { label(10f64.powf(*v), true) } else { label(*v, false) })
-        .label_style(font(12.0).color(&INK))
-        .axis_desc_style(font(13.0).color(&INK))
-        .bold_line_style(GRID.stroke_width(1))
-        .light_line_style(TRANSPARENT)
-        .axis_style(MUTED.stroke_width(1))
         .draw()
         .map_err(plot_err)?;
 

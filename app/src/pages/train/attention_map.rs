@@ -1,7 +1,7 @@
 //! The attention heat map: one small square per head, row = query position, column = key position, darker = more
 //! attention; a pure `draw` over data computed beforehand (kept beside the Train page until plots/ is committed).
 
-use crate::plots::{plot_err, Result, Size, INK};
+use crate::plots::{canvas_area, plot_err, Result, Size, INK};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -30,11 +30,7 @@ impl Data {
 
 /// Draws the heat maps on a canvas, sizing it to `data.size` first.
 pub fn draw(canvas: &web_sys::HtmlCanvasElement, data: &Data) -> Result {
-    canvas.set_width(data.size.width);
-    canvas.set_height(data.size.height);
-    let backend = plotters_canvas::CanvasBackend::with_canvas_object(canvas.clone())
-        .ok_or_else(|| "this browser gave no 2D canvas to draw on".to_string())?;
-    draw_on(backend.into_drawing_area(), data)
+    draw_on(canvas_area(canvas, data.size)?, data)
 }
 
 /// White (0) to dark blue (1).
