@@ -3,6 +3,7 @@
 use super::rng::Rng;
 use super::synthetic::{Cursor, SyntheticSource};
 use super::tokenizer::Tokenizer;
+use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
 /// Hands out training batches, deterministic in its seed, and counts the tokens it has handed out.
@@ -88,6 +89,68 @@ impl Batcher {
     /// fresh. Above 1, the model has seen its data before, which a run record should say.
     pub fn epochs(&self) -> Option<f64> {
         self.unique_train_tokens().map(|n| self.consumed as f64 / n as f64)
+    }
+}
+
+/// Where a [`Batcher`] stands, so a saved run draws exactly the batches it would have drawn had it not stopped.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BatcherState {
+    /// The window generator (unused by fresh text, kept so both kinds restore alike).
+    pub rng: [u64; 4],
+    /// Tokens handed out so far.
+    pub consumed: u64,
+    /// Fresh synthetic text only: where the endless sample stands.
+    pub fresh: Option<FreshState>,
+}
+
+/// The position in an endless synthetic sample.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FreshState {
+    /// The sample's generator and the chain's state.
+    pub cursor_rng: [u64; 4],
+    pub cursor_state: u32,
+    /// Tokens generated but not yet handed out (at most one chunk of text).
+    pub pending: Vec<u32>,
+}
+
+impl Batcher {
+    /// The position to save.
+    pub fn state(&self) -> BatcherState {
+        let fresh = match &self.source {
+            Source::Tokens(_) => None,
+            Source::Fresh { cursor, buffer, at, .. } => {
+                let (cursor_rng, cursor_state) = cursor.parts();
+                Some(FreshState { cursor_rng, cursor_state, pending: buffer[*at..].to_vec() })
+            }
+        };
+        BatcherState { rng: self.rng.state(), consumed: self.consumed, fresh }
+    }
+
+    /// Continues from a saved position; refuses one that cannot belong to this data (the other kind of source,
+    /// an impossible generator state, tokens outside the vocabulary), leaving the batcher as it was.
+    pub fn restore(&mut self, state: &BatcherState) -> Result<(), String> {
+        let rng = Rng::from_state(state.rng).ok_or("the batch generator's state is all zeros")?;
+        match (&mut self.source, &state.fresh) {
+            (Source::Tokens(_), None) => {}
+            (Source::Fresh { source, tokenizer, cursor, buffer, at }, Some(f)) => {
+                let vocab = tokenizer.vocab_size() as u32;
+                if let Some(bad) = f.pending.iter().find(|&&x| x >= vocab) {
+                    return Err(format!("a pending token ({bad}) is outside the {vocab}-token vocabulary"));
+                }
+                *cursor = source
+                    .cursor_from(f.cursor_rng, f.cursor_state)
+                    .ok_or("the synthetic sample's position does not exist in this language")?;
+                *buffer = f.pending.clone();
+                *at = 0;
+            }
+            (Source::Tokens(_), Some(_)) => return Err("it was saved on fresh synthetic text, not on this text".into()),
+            (Source::Fresh { .. }, None) => {
+                return Err("it was saved on a fixed text, not on fresh synthetic text".into())
+            }
+        }
+        self.rng = rng;
+        self.consumed = state.consumed;
+        Ok(())
     }
 }
 

@@ -12,7 +12,7 @@ pub mod synthetic;
 pub mod text;
 pub mod tokenizer;
 
-pub use batch::{eval_batches, Batcher};
+pub use batch::{eval_batches, Batcher, BatcherState, FreshState};
 pub use synthetic::SyntheticSource;
 pub use text::{check_bytes, check_size, CheckedText, Text, TextAccumulator, MAX_TEXT_BYTES};
 pub use tokenizer::{Tokenizer, TokenizerSpec};

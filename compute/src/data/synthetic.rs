@@ -361,6 +361,13 @@ impl SyntheticSource {
         Cursor { rng, state }
     }
 
+    /// A cursor continuing a saved one (its generator's state and the chain's state); None when the chain has no
+    /// such state or the generator state is impossible.
+    pub fn cursor_from(&self, rng: [u64; 4], state: u32) -> Option<Cursor> {
+        let rng = Rng::from_state(rng)?;
+        ((state as usize) < self.nodes.len()).then_some(Cursor { rng, state })
+    }
+
     /// Appends the next `n` words of the sample at `cursor`, each followed by a space.
     pub fn write_words(&self, cursor: &mut Cursor, out: &mut String, n: usize) {
         for _ in 0..n {
@@ -509,6 +516,13 @@ impl SyntheticSource {
 pub struct Cursor {
     rng: Rng,
     state: u32,
+}
+
+impl Cursor {
+    /// What [`SyntheticSource::cursor_from`] needs to continue from here.
+    pub fn parts(&self) -> ([u64; 4], u32) {
+        (self.rng.state(), self.state)
+    }
 }
 
 /// An endless walk through a synthetic language (see [`SyntheticSource::walk`]).

@@ -30,6 +30,18 @@ pub struct StepStats {
     pub lr: f64,
 }
 
+/// What a backend must keep to continue a run exactly: AdamW's state and the loss summed since the last reading.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OptimizerState {
+    /// AdamW updates done (Adam's t); equals the steps trained.
+    pub t: u64,
+    pub m: Vec<f32>, // (P) first moment
+    pub v: Vec<f32>, // (P) second moment
+    /// Step of the previous loss reading, and Σ loss over the steps after it.
+    pub last_read: usize,
+    pub loss_sum: f64,
+}
+
 /// A backend that runs training steps, evaluation forwards and holds the parameters.
 pub enum Backend {
     Gpu(Box<GpuBackend>),
@@ -107,6 +119,36 @@ impl Backend {
         match self {
             Backend::Gpu(g) => g.set_params(params),
             Backend::Cpu(c) => c.model.params.copy_from_slice(params),
+        }
+    }
+
+    /// The optimiser's state, to save the run; outstanding loss readings must have been collected first.
+    pub async fn optimizer_state(&self) -> Result<OptimizerState, TrainError> {
+        match self {
+            Backend::Gpu(g) => g.optimizer_state().await,
+            Backend::Cpu(c) => Ok(OptimizerState {
+                t: c.optim.t,
+                m: c.optim.m.clone(),
+                v: c.optim.v.clone(),
+                last_read: c.last_read,
+                loss_sum: c.loss_sum,
+            }),
+        }
+    }
+
+    /// Continues from a saved optimiser state, whichever backend saved it (the moments are in `ParamLayout` order on
+    /// both); the caller has checked the sizes.
+    pub fn restore_optimizer(&mut self, s: &OptimizerState) {
+        match self {
+            Backend::Gpu(g) => g.restore_optimizer(s),
+            Backend::Cpu(c) => {
+                c.optim.m.copy_from_slice(&s.m);
+                c.optim.v.copy_from_slice(&s.v);
+                c.optim.t = s.t;
+                c.steps = s.t as usize;
+                c.last_read = s.last_read;
+                c.loss_sum = s.loss_sum;
+            }
         }
     }
 

@@ -1,7 +1,7 @@
 //! The GPU backend: forward, backward, gradient norm, clipping and AdamW recorded into one command buffer per step,
 //! with the loss read back asynchronously every few steps (a 16-byte copy mapped in the background).
 
-use super::backend::StepStats;
+use super::backend::{OptimizerState, StepStats};
 use super::config::TrainConfig;
 use super::optim::decay_mask;
 use super::trainer::TrainError;
@@ -31,12 +31,12 @@ struct Pending {
 pub struct GpuBackend {
     gpu: Arc<Gpu>,
     model: GpuModel,
-    optimizer: Vec<Dispatch>,    // norm partials, norm final, update
-    step_buffer: wgpu::Buffer,   // AdamWStep uniform
-    _moments: [wgpu::Buffer; 3], // m (P), v (P), decay mask (P)
-    _partials: wgpu::Buffer,     // (256)
-    stats: wgpu::Buffer,         // (4) norm, clip factor, loss, Σ loss since the last reading
-    eval_losses: wgpu::Buffer,   // (eval_batches, BT) per-position validation losses
+    optimizer: Vec<Dispatch>,   // norm partials, norm final, update
+    step_buffer: wgpu::Buffer,  // AdamWStep uniform
+    moments: [wgpu::Buffer; 3], // m (P), v (P), decay mask (P)
+    _partials: wgpu::Buffer,    // (256)
+    stats: wgpu::Buffer,        // (4) norm, clip factor, loss, Σ loss since the last reading
+    eval_losses: wgpu::Buffer,  // (eval_batches, BT) per-position validation losses
     cfg: TrainConfig,
     steps: usize,
     last_read: usize,
@@ -79,7 +79,7 @@ impl GpuBackend {
             model: gm,
             optimizer,
             step_buffer,
-            _moments: [m, v, mask],
+            moments: [m, v, mask],
             _partials: partials,
             stats,
             eval_losses,
@@ -231,6 +231,25 @@ impl GpuBackend {
 
     pub fn set_params(&mut self, params: &[f32]) {
         self.model.write_params(&self.gpu, params);
+    }
+
+    /// AdamW's moments and step count and the loss window, read back; call with no reading in flight.
+    pub async fn optimizer_state(&self) -> Result<OptimizerState, TrainError> {
+        let p = self.model.layout.total();
+        let m = read_f32(&self.gpu, &self.moments[0], 0, p).await?;
+        let v = read_f32(&self.gpu, &self.moments[1], 0, p).await?;
+        let loss_sum = read_f32(&self.gpu, &self.stats, 3, 1).await?[0] as f64;
+        Ok(OptimizerState { t: self.steps as u64, m, v, last_read: self.last_read, loss_sum })
+    }
+
+    /// Continues from a saved optimiser state (sizes checked by the caller).
+    pub fn restore_optimizer(&mut self, s: &OptimizerState) {
+        let queue = &self.gpu.queue;
+        queue.write_buffer(&self.moments[0], 0, bytemuck::cast_slice(&s.m));
+        queue.write_buffer(&self.moments[1], 0, bytemuck::cast_slice(&s.v));
+        queue.write_buffer(&self.stats, 12, bytemuck::cast_slice(&[s.loss_sum as f32]));
+        self.steps = s.t as usize;
+        self.last_read = s.last_read;
     }
 
     pub fn dispatches_per_step(&self) -> usize {

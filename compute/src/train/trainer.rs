@@ -6,6 +6,7 @@ use super::config::{TrainConfig, TrainConfigError};
 use super::metrics::{EvalPoint, MetricEvent, RunRecord, RunStatus, SamplePoint, TrainPoint};
 use super::sample::generate;
 use super::schedule::lr_at;
+use super::state::{params_hash, TrainerState};
 use crate::config::ModelConfig;
 use crate::cpu::CpuModel;
 use crate::data::rng::Rng;
@@ -33,6 +34,8 @@ pub enum TrainError {
     Model(String),
     Data(DataError),
     Gpu(GpuError),
+    /// A saved trainer state that cannot continue this run (damaged, or saved for other weights, data or model).
+    State(String),
 }
 
 impl fmt::Display for TrainError {
@@ -42,6 +45,7 @@ impl fmt::Display for TrainError {
             TrainError::Model(e) => write!(f, "model: {e}"),
             TrainError::Data(e) => write!(f, "data: {e}"),
             TrainError::Gpu(e) => e.fmt(f),
+            TrainError::State(e) => write!(f, "saved trainer state: {e}"),
         }
     }
 }
@@ -75,6 +79,8 @@ pub struct Trainer {
     start: f64,
     step: usize,
     record: RunRecord,
+    /// Events already in the record (readings collected by a snapshot) that the next `step` or `stop` hands out.
+    queued: Vec<MetricEvent>,
 }
 
 impl Trainer {
@@ -154,7 +160,98 @@ impl Trainer {
             start,
             step: 0,
             record,
+            queued: Vec::new(),
         })
+    }
+
+    /// Continues a run from `params` and the `state` saved with them by [`Trainer::snapshot`], on either backend
+    /// (whichever saved it): the same run, record and curve, and exactly the steps it would have taken had it not
+    /// stopped. Refuses a state that does not belong to these weights, this data or a valid model, saying why.
+    pub fn resume(
+        choice: BackendChoice,
+        data: &Dataset,
+        params: Vec<f32>,
+        state: &TrainerState,
+        clock: Clock,
+    ) -> Result<Trainer, TrainError> {
+        state.check().map_err(TrainError::State)?;
+        let saved = &state.record;
+        if params.len() != state.optimizer.m.len() {
+            return Err(TrainError::State(format!(
+                "{} weights were given but the state belongs to a model of {}",
+                params.len(),
+                state.optimizer.m.len()
+            )));
+        }
+        if params_hash(&params) != state.params_hash {
+            return Err(TrainError::State("it was saved with other weights than these".into()));
+        }
+        let now = data.summary();
+        let same = |d: &crate::data::DataSummary| {
+            (d.data == now.data && d.tokenizer == now.tokenizer && d.vocab_size == now.vocab_size)
+                && (d.train_tokens == now.train_tokens && d.val_tokens == now.val_tokens)
+        };
+        if !saved.data.as_ref().is_some_and(same) {
+            let was = saved.data.as_ref().map_or("unknown data".into(), |d| format!("{} ({})", d.data, d.tokenizer));
+            return Err(TrainError::State(format!(
+                "it was saved on {was}, not on {} ({}) as loaded now",
+                now.data, now.tokenizer
+            )));
+        }
+        let mut t =
+            Trainer::with_params(choice, &saved.model, &saved.train, data, saved.created.clone(), clock, params)?;
+        t.batcher.restore(&state.batcher).map_err(|e| TrainError::State(format!("data position: {e}")))?;
+        t.sample_rng = Rng::from_state(state.sample_rng).expect("checked non-zero");
+        t.backend.restore_optimizer(&state.optimizer);
+        t.step = state.step;
+        t.start = (t.clock)() - state.seconds;
+        // The saved record goes on, now on this backend; notes the new one adds (data, sampling) are kept once.
+        let mut record = saved.clone();
+        record.status = RunStatus::Running;
+        record.backend = t.record.backend;
+        record.adapter = t.record.adapter.take();
+        record.dispatches_per_step = t.record.dispatches_per_step;
+        for note in std::mem::take(&mut t.record.notes) {
+            if !record.notes.contains(&note) {
+                record.notes.push(note);
+            }
+        }
+        record.notes.push(format!(
+            "resumed at step {} on the {} backend from its saved trainer state (weights, AdamW moments, data \
+             position), continuing exactly",
+            state.step,
+            match record.backend {
+                super::BackendKind::Gpu => "GPU",
+                super::BackendKind::Cpu => "CPU",
+            }
+        ));
+        t.record = record;
+        Ok(t)
+    }
+
+    /// The weights and the state to continue this run later with [`Trainer::resume`]. Loss readings still on their
+    /// way are collected into the record first (and handed out by the next `step`), so nothing is counted twice.
+    pub async fn snapshot(&mut self) -> Result<(Vec<f32>, TrainerState), TrainError> {
+        let mut events = Vec::new();
+        for r in self.backend.readings(true).await? {
+            if self.reading(r, &mut events) {
+                break;
+            }
+        }
+        let events = self.finish(events);
+        self.queued.extend(events);
+        let params = self.backend.params().await?;
+        let optimizer = self.backend.optimizer_state().await?;
+        let state = TrainerState {
+            step: self.step,
+            optimizer,
+            batcher: self.batcher.state(),
+            sample_rng: self.sample_rng.state(),
+            seconds: self.seconds(),
+            params_hash: params_hash(&params),
+            record: self.record.clone(),
+        };
+        Ok((params, state))
     }
 
     /// True once the run finished, diverged or was stopped: further `step` calls do nothing.
@@ -188,6 +285,12 @@ impl Trainer {
     /// Runs one optimiser step and returns what became known: loss readings (every `log_every` steps, arriving a
     /// little later on the GPU), evaluations, samples and the final status.
     pub async fn step(&mut self) -> Result<Vec<MetricEvent>, TrainError> {
+        let mut out = std::mem::take(&mut self.queued);
+        out.extend(self.step_once().await?);
+        Ok(out)
+    }
+
+    async fn step_once(&mut self) -> Result<Vec<MetricEvent>, TrainError> {
         if self.is_done() {
             return Ok(Vec::new());
         }
@@ -264,6 +367,12 @@ impl Trainer {
 
     /// Stops the run where it is: outstanding loss readings are collected and the status set to stopped.
     pub async fn stop(&mut self) -> Result<Vec<MetricEvent>, TrainError> {
+        let mut out = std::mem::take(&mut self.queued);
+        out.extend(self.stop_once().await?);
+        Ok(out)
+    }
+
+    async fn stop_once(&mut self) -> Result<Vec<MetricEvent>, TrainError> {
         if self.is_done() {
             return Ok(Vec::new());
         }
