@@ -1,9 +1,10 @@
-//! `lab train`: trains a model natively on the GPU or the CPU, with a progress line, a run record and a checkpoint.
+//! `lab train`: trains a model natively on the GPU or the CPU, with a progress line, a run record and a checkpoint;
+//! a run stopped early (`--stop-after`) leaves its trainer state beside the checkpoint and `--resume` continues it.
 
 use compute::config::ModelConfig;
 use compute::data::{DataSpec, Dataset, TokenizerSpec};
 use compute::gpu::Gpu;
-use compute::train::{native_clock, BackendChoice, MetricEvent, RunStatus, TrainConfig, Trainer};
+use compute::train::{native_clock, BackendChoice, MetricEvent, RunStatus, TrainConfig, Trainer, TrainerState};
 use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -55,6 +56,13 @@ pub struct TrainArgs {
     /// Save a checkpoint (safetensors, with a .json beside it) here.
     #[arg(long)]
     save: Option<PathBuf>,
+    /// Stop after this many steps; with --save the run's trainer state goes beside the checkpoint (.state).
+    #[arg(long)]
+    stop_after: Option<usize>,
+    /// Continue the run stopped in this checkpoint exactly, from the .state beside it (model, settings and data
+    /// come from the state; --backend picks where it goes on).
+    #[arg(long, conflicts_with_all = ["preset", "config", "steps", "tokens", "seed"])]
+    resume: Option<PathBuf>,
     /// No progress line.
     #[arg(long)]
     quiet: bool,
@@ -141,18 +149,45 @@ pub fn now_iso8601() -> String {
     format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem / 60 % 60, rem % 60)
 }
 
+/// The checkpoint at `path` and the trainer state beside it.
+fn saved_run(path: &std::path::Path) -> Result<(Vec<f32>, TrainerState), String> {
+    let ck = compute::checkpoint::load(path).map_err(|e| e.to_string())?;
+    let state_path = path.with_extension("state");
+    let bytes = std::fs::read(&state_path).map_err(|e| {
+        format!(
+            "cannot read {} (written beside a checkpoint of a run stopped with --stop-after): {e}",
+            state_path.display()
+        )
+    })?;
+    let state = TrainerState::from_bytes(&bytes).map_err(|e| format!("{}: {e}", state_path.display()))?;
+    Ok((ck.params, state))
+}
+
 pub fn run(args: TrainArgs) -> Result<(), String> {
-    let (mut model, train) = configs(&args)?;
-    let data_spec: DataSpec = args.data.parse().map_err(|e: compute::data::DataError| e.to_string())?;
-    let tok: TokenizerSpec = args.tokenizer.parse().map_err(|e: compute::data::DataError| e.to_string())?;
+    let resumed = args.resume.as_deref().map(saved_run).transpose()?;
+    let (mut model, train, data_spec, tok) = match &resumed {
+        Some((_, state)) => {
+            let d = state.record.data.clone().ok_or("the saved state does not name its data")?;
+            (state.record.model.clone(), state.record.train.clone(), d.data, d.tokenizer)
+        }
+        None => {
+            let (model, train) = configs(&args)?;
+            let data: DataSpec = args.data.parse().map_err(|e: compute::data::DataError| e.to_string())?;
+            let tok: TokenizerSpec = args.tokenizer.parse().map_err(|e: compute::data::DataError| e.to_string())?;
+            (model, train, data, tok)
+        }
+    };
     let data = Dataset::load(&data_spec, tok).map_err(|e| e.to_string())?;
     for w in &data.warnings {
         eprintln!("warning: {w}");
     }
     model.vocab_size = data.vocab_size();
     let choice = choose_backend(&args.backend)?;
-    let mut trainer =
-        Trainer::new(choice, &model, &train, &data, now_iso8601(), native_clock()).map_err(|e| e.to_string())?;
+    let mut trainer = match resumed {
+        Some((params, state)) => Trainer::resume(choice, &data, params, &state, native_clock()),
+        None => Trainer::new(choice, &model, &train, &data, now_iso8601(), native_clock()),
+    }
+    .map_err(|e| e.to_string())?;
     let rec = trainer.record().clone();
     let device = rec.adapter.as_ref().map_or("CPU".to_string(), |a| format!("{} ({})", a.name, a.backend));
     eprintln!(
@@ -165,7 +200,9 @@ pub fn run(args: TrainArgs) -> Result<(), String> {
     );
     let (mut loss, mut val) = (f64::NAN, f64::NAN);
     while !trainer.is_done() {
-        for event in pollster::block_on(trainer.step()).map_err(|e| e.to_string())? {
+        let stop = args.stop_after.is_some_and(|n| trainer.steps_done() >= n);
+        let events = if stop { pollster::block_on(trainer.stop()) } else { pollster::block_on(trainer.step()) };
+        for event in events.map_err(|e| e.to_string())? {
             match event {
                 MetricEvent::Train(p) => loss = p.train_loss,
                 MetricEvent::Eval(p) => val = p.val_loss,
@@ -178,13 +215,24 @@ pub fn run(args: TrainArgs) -> Result<(), String> {
         }
     }
     eprintln!();
-    let record = trainer.record();
+    let record = trainer.record().clone();
     if let Some(path) = &args.out {
         std::fs::write(path, record.to_json()).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     }
     if let Some(path) = &args.save {
-        let params = pollster::block_on(trainer.params()).map_err(|e| e.to_string())?;
+        let (params, state) = if record.status == RunStatus::Stopped {
+            let (params, state) = pollster::block_on(trainer.snapshot()).map_err(|e| e.to_string())?;
+            (params, Some(state))
+        } else {
+            (pollster::block_on(trainer.params()).map_err(|e| e.to_string())?, None)
+        };
         compute::checkpoint::save(path, &model, &params, Some(trainer.tokenizer())).map_err(|e| e.to_string())?;
+        if let Some(state) = state {
+            let state_path = path.with_extension("state");
+            std::fs::write(&state_path, state.to_bytes()?)
+                .map_err(|e| format!("cannot write {}: {e}", state_path.display()))?;
+            eprintln!("stopped at step {}: continue with --resume {}", record.steps, path.display());
+        }
     }
     let status = match &record.status {
         RunStatus::Diverged { step } => format!("diverged at step {step}"),
