@@ -70,7 +70,8 @@ pub fn check(r: &RunRecord) -> Result<(), String> {
             return fail(format!("{what}: {n} entries, at most {max}"));
         }
     }
-    let texts = std::iter::once(&r.created).chain(r.notes.iter()).chain(r.samples.iter().map(|s| &s.text));
+    let texts =
+        std::iter::once(&r.created).chain(r.name.iter()).chain(r.notes.iter()).chain(r.samples.iter().map(|s| &s.text));
     if texts.into_iter().any(|t| t.len() > MAX_TEXT) {
         return fail(format!("a text field is longer than {MAX_TEXT} bytes"));
     }

@@ -92,6 +92,10 @@ pub enum BackendKind {
 pub struct RunRecord {
     /// Always [`RUN_FORMAT`].
     pub format: String,
+    /// The name a person gave the run (the page's rename); absent in older files and unnamed runs, which readers
+    /// name themselves.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// When the run started, as the caller wrote it (ISO 8601 recommended).
     pub created: String,
     pub model: ModelConfig,
@@ -132,6 +136,7 @@ impl RunRecord {
     pub fn new(created: String, model: &ModelConfig, train: &TrainConfig, backend: BackendKind) -> RunRecord {
         RunRecord {
             format: RUN_FORMAT.into(),
+            name: None,
             created,
             model: model.clone(),
             train: train.clone(),
