@@ -1,5 +1,6 @@
-//! A thin async layer over the browser's IndexedDB: open the page's database, put, get all, delete, each awaited to
-//! its transaction's end so a full disk (QuotaExceededError) surfaces as an error instead of passing silently.
+//! A thin async layer over the browser's IndexedDB: open the page's database, get, get all, put, and puts and deletes
+//! across stores, each awaited to its transaction's end so a full disk (QuotaExceededError) surfaces as an error
+//! instead of passing silently.
 
 use js_sys::{Array, Function, Promise};
 use wasm_bindgen::{JsCast, JsValue};
@@ -10,10 +11,12 @@ use web_sys::{
 
 /// The page's database and its version (bump it, and extend `upgrade`, when a store is added).
 const DB_NAME: &str = "scaling-lab";
-const DB_VERSION: u32 = 1;
+const DB_VERSION: u32 = 2;
 /// Object stores, each keyed by the `id` field of its values.
 pub const RUNS: &str = "runs";
 pub const CHECKPOINTS: &str = "checkpoints";
+/// Which runs can continue exactly and from which step: small values the table reads without the checkpoints.
+pub const RESUME: &str = "resume";
 
 /// A storage failure as a sentence; the quota case says what to do.
 pub fn describe(e: &JsValue) -> String {
@@ -71,7 +74,7 @@ pub async fn open() -> Result<IdbDatabase, String> {
             return;
         };
         let names = db.object_store_names();
-        for store in [RUNS, CHECKPOINTS] {
+        for store in [RUNS, CHECKPOINTS, RESUME] {
             if !names.contains(store) {
                 let params = IdbObjectStoreParameters::new();
                 params.set_key_path(&"id".into());
@@ -81,7 +84,13 @@ pub async fn open() -> Result<IdbDatabase, String> {
     });
     req.set_onupgradeneeded(Some(upgrade.unchecked_ref()));
     let db = request(&req).await?;
-    db.dyn_into::<IdbDatabase>().map_err(|_| "IndexedDB gave no database".to_string())
+    let db = db.dyn_into::<IdbDatabase>().map_err(|_| "IndexedDB gave no database".to_string())?;
+    // A newer page in another tab upgrading the database waits until this one lets go.
+    let me = db.clone();
+    let close = wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || me.close());
+    db.set_onversionchange(Some(close.as_ref().unchecked_ref()));
+    close.forget();
+    Ok(db)
 }
 
 fn tx(db: &IdbDatabase, store: &str, mode: IdbTransactionMode) -> Result<IdbTransaction, String> {
@@ -117,9 +126,27 @@ pub async fn put_all(db: &IdbDatabase, store: &str, values: &[JsValue]) -> Resul
     done(&t).await
 }
 
-/// Removes the value under `id` from `store`.
-pub async fn delete(db: &IdbDatabase, store: &str, id: &str) -> Result<(), String> {
-    let t = tx(db, store, IdbTransactionMode::Readwrite)?;
-    t.object_store(store).and_then(|s| s.delete(&id.into())).map_err(|e| describe(&e))?;
+/// Puts and deletes in several stores as one transaction: all happen or none.
+pub async fn write(db: &IdbDatabase, puts: &[(&str, JsValue)], deletes: &[(&str, &str)]) -> Result<(), String> {
+    let stores = Array::new();
+    for name in puts.iter().map(|p| p.0).chain(deletes.iter().map(|d| d.0)) {
+        if !stores.includes(&name.into(), 0) {
+            stores.push(&name.into());
+        }
+    }
+    let t =
+        db.transaction_with_str_sequence_and_mode(&stores, IdbTransactionMode::Readwrite).map_err(|e| describe(&e))?;
+    let result = puts
+        .iter()
+        .try_for_each(|(store, v)| t.object_store(store).and_then(|s| s.put(v)).map(|_| ()))
+        .and_then(|_| {
+            deletes
+                .iter()
+                .try_for_each(|(store, id)| t.object_store(store).and_then(|s| s.delete(&(*id).into())).map(|_| ()))
+        });
+    if let Err(e) = result {
+        let _ = t.abort();
+        return Err(describe(&e));
+    }
     done(&t).await
 }

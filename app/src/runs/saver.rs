@@ -1,13 +1,14 @@
 //! The page's list of runs as signals, kept in step with IndexedDB, and the saver the driver calls on every publish:
-//! it writes at most every [`SAVE_MS`] and at once when the status changes, with the latest checkpoint beside it.
+//! it writes at most every [`SAVE_MS`] and at once when the status changes, with the latest checkpoint (and the
+//! trainer state that continues it exactly) beside it.
 
 use super::store::{self, StoredRun};
-use crate::training::driver::{Driver, Saver};
+use crate::training::driver::{Driver, Saver, Snapshot};
 use crate::training::tick::now_ms;
 use compute::train::{RunRecord, RunStatus};
 use leptos::prelude::*;
 use std::cell::RefCell;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 /// Longest a running record goes unsaved, in milliseconds: a reload loses at most this much.
@@ -33,6 +34,8 @@ pub struct Runs {
     pub loaded: RwSignal<bool>,
     /// The id of the run the driver trains or last trained.
     pub current: RwSignal<Option<String>>,
+    /// Run id → the step its stored trainer state continues from (runs that can resume exactly).
+    pub resume: RwSignal<HashMap<String, usize>>,
 }
 
 impl Runs {
@@ -43,11 +46,16 @@ impl Runs {
             error: RwSignal::new(None),
             loaded: RwSignal::new(false),
             current: RwSignal::new(None),
+            resume: RwSignal::new(HashMap::new()),
         };
         leptos::task::spawn_local(async move {
             match store::load().await {
                 Ok(list) => runs.list.set(list),
                 Err(e) => runs.error.set(Some(format!("Stored runs could not be read: {e}"))),
+            }
+            match store::resume_points().await {
+                Ok(points) => runs.resume.set(points),
+                Err(e) => runs.error.set(Some(format!("Stored checkpoints could not be read: {e}"))),
             }
             runs.loaded.set(true);
         });
@@ -72,9 +80,10 @@ impl Runs {
         });
     }
 
-    /// Renames a run (kept in the table; the exported record is unchanged).
+    /// Renames a run, in the table and in its record (so an export keeps the name).
     pub fn rename(&self, id: &str, name: String) {
         let Some(mut run) = self.list.with_untracked(|l| l.iter().find(|r| r.id == id).cloned()) else { return };
+        run.record.name = Some(name.clone());
         run.name = name;
         self.upsert(run.clone());
         self.persist(vec![run]);
@@ -83,6 +92,9 @@ impl Runs {
     /// Deletes a run and its checkpoint.
     pub fn delete(&self, id: String) {
         self.list.update(|l| l.retain(|r| r.id != id));
+        self.resume.update(|m| {
+            m.remove(&id);
+        });
         let me = *self;
         leptos::task::spawn_local(async move {
             if let Err(e) = store::delete(&id).await {
@@ -91,7 +103,8 @@ impl Runs {
         });
     }
 
-    /// Stores imported records, all in one transaction, and lists them once stored.
+    /// Stores imported records, all in one transaction, and lists them once stored; each keeps the name in its record,
+    /// or is named after the file.
     pub async fn import(&self, records: Vec<RunRecord>, name: &str) -> Result<usize, String> {
         let n = records.len();
         let runs: Vec<StoredRun> = records
@@ -99,7 +112,13 @@ impl Runs {
             .enumerate()
             .map(|(i, record)| StoredRun {
                 id: store::new_id(),
-                name: if n > 1 { format!("{name} #{}", i + 1) } else { name.to_string() },
+                name: record.name.clone().unwrap_or_else(|| {
+                    if n > 1 {
+                        format!("{name} #{}", i + 1)
+                    } else {
+                        name.to_string()
+                    }
+                }),
                 record,
             })
             .collect();
@@ -110,6 +129,30 @@ impl Runs {
         Ok(n)
     }
 
+    /// Writes a run's checkpoint and trainer state in the background; the resume point follows once both are stored,
+    /// and a failure is said (the run goes on, but a reload would resume from an older checkpoint or not at all).
+    fn save_checkpoint(self, id: String, snap: Rc<Snapshot>) {
+        leptos::task::spawn_local(async move {
+            let saved = async {
+                let bytes = compute::checkpoint::to_bytes(&snap.model, &snap.params, Some(&snap.tokenizer))
+                    .map_err(|e| e.to_string())?;
+                let state = snap.state.as_ref().map(|s| s.to_bytes().map(|b| (b, s.step))).transpose()?;
+                store::save_checkpoint(&id, &bytes, state.as_ref().map(|(b, step)| (b.as_slice(), *step))).await?;
+                Ok::<_, String>(state.map(|(_, step)| step))
+            }
+            .await;
+            match saved {
+                Ok(step) => self.resume.update(|m| {
+                    match step {
+                        Some(step) => m.insert(id, step),
+                        None => m.remove(&id),
+                    };
+                }),
+                Err(e) => self.error.set(Some(format!("Could not save the checkpoint: {e}"))),
+            }
+        });
+    }
+
     /// The saver for `driver`: throttled record writes plus the newest checkpoint (the driver's parameter snapshot).
     pub fn saver(self, driver: Driver) -> Saver {
         struct State {
@@ -117,7 +160,7 @@ impl Runs {
             created: String,
             status: Option<RunStatus>,
             last_ms: f64,
-            checkpoint: *const crate::training::driver::Snapshot,
+            checkpoint: *const Snapshot,
         }
         let state = Rc::new(RefCell::new(State {
             id: String::new(),
@@ -128,7 +171,15 @@ impl Runs {
         }));
         Rc::new(move |record: &RunRecord| {
             let mut s = state.borrow_mut();
-            if s.created != record.created || s.id.is_empty() {
+            // A resumed run goes on under its own id.
+            if let Some(id) = driver.resume_id.get_value() {
+                driver.resume_id.set_value(None);
+                s.id = id;
+                s.created = record.created.clone();
+                s.status = None;
+                s.last_ms = f64::NEG_INFINITY;
+                self.current.set(Some(s.id.clone()));
+            } else if s.created != record.created || s.id.is_empty() {
                 s.id = store::new_id();
                 s.created = record.created.clone();
                 s.status = None;
@@ -152,28 +203,24 @@ impl Runs {
                     l.remove(&s.id)
                 }
             });
-            let name = self.list.with_untracked(|l| l.iter().find(|r| r.id == s.id).map(|r| r.name.clone()));
-            let run = StoredRun {
-                id: s.id.clone(),
-                name: name.unwrap_or_else(|| store::default_name(record)),
-                record: record.clone(),
+            // The name lives in the list (a rename while training); the record carries a name given by hand.
+            let named = self
+                .list
+                .with_untracked(|l| l.iter().find(|r| r.id == s.id).map(|r| (r.name.clone(), r.record.name.clone())));
+            let mut record = record.clone();
+            let name = match named {
+                Some((name, given)) => {
+                    record.name = given;
+                    name
+                }
+                None => record.name.clone().unwrap_or_else(|| store::default_name(&record)),
             };
+            let run = StoredRun { id: s.id.clone(), name, record };
             self.upsert(run.clone());
             self.persist(vec![run]);
             if let Some(snap) = driver.snapshot.get_value().filter(|snap| Rc::as_ptr(snap) != s.checkpoint) {
                 s.checkpoint = Rc::as_ptr(&snap);
-                let id = s.id.clone();
-                let me = self;
-                leptos::task::spawn_local(async move {
-                    let bytes = compute::checkpoint::to_bytes(&snap.model, &snap.params, Some(&snap.tokenizer));
-                    let saved = match bytes {
-                        Ok(b) => store::save_checkpoint(&id, &b).await,
-                        Err(e) => Err(e.to_string()),
-                    };
-                    if let Err(e) = saved {
-                        me.error.set(Some(format!("Could not save the checkpoint: {e}")));
-                    }
-                });
+                self.save_checkpoint(s.id.clone(), snap);
             }
         })
     }

@@ -1,10 +1,12 @@
-//! Runs kept in IndexedDB: each run's record (the `lab train --out` JSON), its name, and its last checkpoint, with the
-//! one clean-up done on load: a run still marked running was cut off by a reload or a closed tab.
+//! Runs kept in IndexedDB: each run's record (the `lab train --out` JSON), its name, and its last checkpoint with the
+//! trainer state that continues it exactly, with the one clean-up done on load: a run still marked running was cut
+//! off by a reload or a closed tab.
 
-use super::idb::{self, CHECKPOINTS, RUNS};
+use super::idb::{self, CHECKPOINTS, RESUME, RUNS};
 use compute::train::{RunRecord, RunStatus};
 use js_sys::{Object, Reflect, Uint8Array};
 use std::cell::RefCell;
+use std::collections::HashMap;
 use wasm_bindgen::JsValue;
 use web_sys::IdbDatabase;
 
@@ -78,23 +80,56 @@ pub async fn save(runs: &[StoredRun]) -> Result<(), String> {
     idb::put_all(&db().await?, RUNS, &values).await
 }
 
-/// Deletes a run and its checkpoint.
+/// Deletes a run, its checkpoint and its resume point, in one transaction.
 pub async fn delete(id: &str) -> Result<(), String> {
-    let db = db().await?;
-    idb::delete(&db, RUNS, id).await?;
-    idb::delete(&db, CHECKPOINTS, id).await
+    idb::write(&db().await?, &[], &[(RUNS, id), (CHECKPOINTS, id), (RESUME, id)]).await
 }
 
-/// Stores a run's latest checkpoint (safetensors bytes, tokenizer and config in the metadata).
-pub async fn save_checkpoint(id: &str, bytes: &[u8]) -> Result<(), String> {
+/// A run's stored checkpoint: the weights, and the trainer state saved with them when the run can continue exactly.
+pub struct StoredCheckpoint {
+    /// Safetensors (tokenizer and config in the metadata).
+    pub bytes: Vec<u8>,
+    /// `TrainerState::to_bytes`; None for runs stored before states were kept, and for finished runs.
+    pub state: Option<Vec<u8>>,
+}
+
+/// Stores a run's latest checkpoint and, with `state` (its bytes and step), what continues it exactly; without, the
+/// run's resume point is removed. One transaction, so weights and state always belong together.
+pub async fn save_checkpoint(id: &str, bytes: &[u8], state: Option<(&[u8], usize)>) -> Result<(), String> {
     let o = Object::new();
     let _ = Reflect::set(&o, &"id".into(), &id.into());
     let _ = Reflect::set(&o, &"bytes".into(), &Uint8Array::from(bytes).into());
-    idb::put_all(&db().await?, CHECKPOINTS, &[o.into()]).await
+    let db = db().await?;
+    match state {
+        Some((state, step)) => {
+            let _ = Reflect::set(&o, &"state".into(), &Uint8Array::from(state).into());
+            let point = Object::new();
+            let _ = Reflect::set(&point, &"id".into(), &id.into());
+            let _ = Reflect::set(&point, &"step".into(), &(step as f64).into());
+            idb::write(&db, &[(CHECKPOINTS, o.into()), (RESUME, point.into())], &[]).await
+        }
+        None => idb::write(&db, &[(CHECKPOINTS, o.into())], &[(RESUME, id)]).await,
+    }
 }
 
 /// A run's stored checkpoint, if one was saved.
-pub async fn checkpoint(id: &str) -> Result<Option<Vec<u8>>, String> {
+pub async fn checkpoint(id: &str) -> Result<Option<StoredCheckpoint>, String> {
     let v = idb::get(&db().await?, CHECKPOINTS, id).await?;
-    Ok(v.and_then(|v| Reflect::get(&v, &"bytes".into()).ok()).map(|b| Uint8Array::new(&b).to_vec()))
+    let bytes = |v: &JsValue, key: &str| {
+        Reflect::get(v, &key.into()).ok().filter(|b| b.is_object()).map(|b| Uint8Array::new(&b).to_vec())
+    };
+    Ok(v.and_then(|v| Some(StoredCheckpoint { bytes: bytes(&v, "bytes")?, state: bytes(&v, "state") })))
+}
+
+/// The step each run can continue exactly from (the runs whose checkpoint has a trainer state).
+pub async fn resume_points() -> Result<HashMap<String, usize>, String> {
+    let all = idb::get_all(&db().await?, RESUME).await?;
+    Ok(all
+        .iter()
+        .filter_map(|v| {
+            let id = Reflect::get(v, &"id".into()).ok()?.as_string()?;
+            let step = Reflect::get(v, &"step".into()).ok()?.as_f64()?;
+            Some((id, step as usize))
+        })
+        .collect())
 }

@@ -10,7 +10,9 @@ use compute::config::ModelConfig;
 use compute::data::Tokenizer;
 use compute::gpu::Gpu;
 use compute::params::init_params;
-use compute::train::{BackendChoice, MetricEvent, RunRecord, RunStatus, SamplePoint, TrainConfig, Trainer};
+use compute::train::{
+    BackendChoice, MetricEvent, RunRecord, RunStatus, SamplePoint, TrainConfig, Trainer, TrainerState,
+};
 use leptos::prelude::*;
 use std::rc::Rc;
 use std::sync::{Arc, Mutex};
@@ -48,19 +50,30 @@ pub struct Progress {
     pub steps: usize,
     pub total: usize,
     pub tokens: u64,
-    /// Seconds spent training (pauses excluded).
+    /// Seconds spent training in this page (pauses excluded).
     pub active_seconds: f64,
+    /// Where this page took the run up (0, or a resumed run's checkpoint): speed and ETA count from here, since the
+    /// earlier steps may have run on another backend.
+    pub start_steps: usize,
+    pub start_tokens: u64,
+    /// Seconds the run had trained before this page took it up.
+    pub earlier_seconds: f64,
 }
 
 impl Progress {
     pub fn tokens_per_second(&self) -> f64 {
-        self.tokens as f64 / self.active_seconds.max(1e-9)
+        (self.tokens - self.start_tokens.min(self.tokens)) as f64 / self.active_seconds.max(1e-9)
     }
 
-    /// Seconds left at the pace so far; None before the first step.
+    /// Seconds left at the pace so far; None before the first step of this page.
     pub fn eta_seconds(&self) -> Option<f64> {
-        (self.steps > 0)
-            .then(|| (self.total - self.steps.min(self.total)) as f64 * self.active_seconds / self.steps as f64)
+        let done = self.steps.saturating_sub(self.start_steps);
+        (done > 0).then(|| (self.total - self.steps.min(self.total)) as f64 * self.active_seconds / done as f64)
+    }
+
+    /// Seconds the run has trained, in this page and before.
+    pub fn elapsed_seconds(&self) -> f64 {
+        self.earlier_seconds + self.active_seconds
     }
 }
 
@@ -71,6 +84,14 @@ pub struct Snapshot {
     pub params: Vec<f32>,
     pub tokenizer: Tokenizer,
     pub seed: u64,
+    /// What continues the run exactly from these parameters; None once it finished or diverged.
+    pub state: Option<TrainerState>,
+}
+
+/// How a run begins: fresh (or from given weights), or continuing a saved run exactly.
+enum Start {
+    New(Option<Vec<f32>>),
+    Resume(Vec<f32>, Box<TrainerState>),
 }
 
 /// Receives a run's record whenever it is published.
@@ -97,6 +118,8 @@ pub struct Driver {
     pub device_lost: RwSignal<bool>,
     /// The plan of the current run, to go on from its parameters.
     pub plan: StoredValue<Option<Plan>, LocalStorage>,
+    /// The stored id of a run being resumed, taken by the saver so the run goes on under it.
+    pub resume_id: StoredValue<Option<String>, LocalStorage>,
 }
 
 impl Driver {
@@ -113,6 +136,7 @@ impl Driver {
             origin: StoredValue::new_local(None),
             device_lost: RwSignal::new(false),
             plan: StoredValue::new_local(None),
+            resume_id: StoredValue::new_local(None),
         }
     }
 
@@ -127,8 +151,8 @@ impl Driver {
     }
 
     /// Starts a run of `plan` from `params` (ParamLayout order) instead of a fresh initialisation, noting `origin` in
-    /// its record. The trainer cannot start at a step offset nor restore AdamW's moments or the data position, so such a
-    /// run is a new run of the full plan that begins from those weights: its schedule and step count start at 0.
+    /// its record: a new run of the full plan that begins from those weights (its schedule and step count start at
+    /// 0). Used where only weights were kept; [`Driver::resume`] continues a run exactly.
     pub fn start_from(
         self,
         plan: Plan,
@@ -137,6 +161,27 @@ impl Driver {
         params: Option<Vec<f32>>,
         origin: Option<String>,
     ) {
+        self.resume_id.set_value(None);
+        self.launch(plan, pref, gpu, Start::New(params), origin);
+    }
+
+    /// Continues a stopped or cut-off run from `params` and the trainer `state` stored with them: the same run (its
+    /// record, curve, step count and schedule go on) on whichever backend `pref` picks now. `id` is the stored run to
+    /// go on under (None: the run this driver last trained); `origin` is noted in its record.
+    pub fn resume(
+        self,
+        plan: Plan,
+        pref: BackendPref,
+        gpu: Result<Rc<Gpu>, String>,
+        (params, state): (Vec<f32>, TrainerState),
+        id: Option<String>,
+        origin: Option<String>,
+    ) {
+        self.resume_id.set_value(id);
+        self.launch(plan, pref, gpu, Start::Resume(params, Box::new(state)), origin);
+    }
+
+    fn launch(self, plan: Plan, pref: BackendPref, gpu: Result<Rc<Gpu>, String>, start: Start, origin: Option<String>) {
         self.origin.set_value(origin);
         self.plan.set_value(Some(plan.clone()));
         self.snapshot.set_value(None);
@@ -147,9 +192,11 @@ impl Driver {
         self.record.set(None);
         self.progress.set(Progress::default());
         leptos::task::spawn_local(async move {
-            if let Err(e) = self.run(plan, pref, gpu, params).await {
+            if let Err(e) = self.run(plan, pref, gpu, start).await {
                 self.message.set(Some(e));
             }
+            // A resume that failed before its first publish must not hand its id to the next run.
+            self.resume_id.set_value(None);
             self.phase.set(Phase::Done);
         });
     }
@@ -159,7 +206,7 @@ impl Driver {
         plan: Plan,
         pref: BackendPref,
         gpu: Result<Rc<Gpu>, String>,
-        params: Option<Vec<f32>>,
+        start: Start,
     ) -> Result<(), String> {
         self.phase.set(Phase::Preparing(format!("Preparing {} with the {} tokenizer…", plan.data, plan.tokenizer)));
         let data = dataset::load(&plan.data, plan.tokenizer).await?;
@@ -174,14 +221,29 @@ impl Driver {
             BackendChoice::Cpu => Arc::new(Mutex::new(None)),
         };
         let clock = Box::new(|| now_ms() / 1000.0);
-        let params = params.unwrap_or_else(|| init_params(&model, cfg.seed));
-        let mut trainer = Trainer::with_params(picked.choice, &model, &cfg, &data, iso_now(), clock, params)
-            .map_err(|e| e.to_string())?;
+        let (mut trainer, mut samples) = match start {
+            Start::New(params) => {
+                let params = params.unwrap_or_else(|| init_params(&model, cfg.seed));
+                let t = Trainer::with_params(picked.choice, &model, &cfg, &data, iso_now(), clock, params);
+                (t.map_err(|e| e.to_string())?, Vec::new())
+            }
+            Start::Resume(params, state) => {
+                let t = Trainer::resume(picked.choice, &data, params, &state, clock).map_err(|e| e.to_string())?;
+                (t, state.record.samples)
+            }
+        };
         let prompt = data.val_tokens()[..1].to_vec();
-        let mut samples: Vec<SamplePoint> = Vec::new();
         let sample_every = plan.train.sample_every.max(1);
-        let mut next_sample = sample_every;
-        let mut progress = Progress { total: trainer.total_steps(), ..Progress::default() };
+        let mut next_sample = (trainer.steps_done() / sample_every + 1) * sample_every;
+        let mut progress = Progress {
+            total: trainer.total_steps(),
+            steps: trainer.steps_done(),
+            tokens: trainer.record().tokens_seen,
+            start_steps: trainer.steps_done(),
+            start_tokens: trainer.record().tokens_seen,
+            earlier_seconds: trainer.record().seconds,
+            ..Progress::default()
+        };
         let mut step_ms = 0.0f64;
         let mut published = f64::NEG_INFINITY;
         self.phase.set(Phase::Running);
@@ -226,19 +288,11 @@ impl Driver {
             if progress.steps >= next_sample || finished {
                 next_sample = (progress.steps / sample_every + 1) * sample_every;
                 self.publish(&trainer, &samples, &progress);
-                let params = trainer.params().await.map_err(|e| self.lost(&trainer, &samples, e))?;
-                let snapshot =
-                    Snapshot { model: model.clone(), params, tokenizer: data.tokenizer.clone(), seed: cfg.seed };
-                let ids = generate(
-                    &model,
-                    snapshot.params.clone(),
-                    &prompt,
-                    SAMPLE_TOKENS,
-                    1.0,
-                    0,
-                    cfg.seed ^ progress.steps as u64,
-                )
-                .await;
+                let (params, state) =
+                    self.checkpoint(&mut trainer).await.map_err(|e| self.lost(&trainer, &samples, e))?;
+                let ids =
+                    generate(&model, params.clone(), &prompt, SAMPLE_TOKENS, 1.0, 0, cfg.seed ^ progress.steps as u64)
+                        .await;
                 let mut all = prompt.clone();
                 all.extend(ids);
                 samples.push(SamplePoint {
@@ -248,7 +302,7 @@ impl Driver {
                     top_k: 0,
                     computed_on: "cpu".into(),
                 });
-                self.snapshot.set_value(Some(Rc::new(snapshot)));
+                self.keep(&model, &data.tokenizer, cfg.seed, params, state, &samples);
                 published = f64::NEG_INFINITY;
             }
             if trainer.is_done() {
@@ -260,16 +314,47 @@ impl Driver {
             }
             yield_now().await;
         }
+        // A stopped run keeps the weights and state of its last step, so it resumes exactly there.
         if self.snapshot.with_value(|s| s.is_none()) || trainer.record().status != RunStatus::Finished {
-            if let Ok(params) = trainer.params().await {
-                let snapshot =
-                    Snapshot { model: model.clone(), params, tokenizer: data.tokenizer.clone(), seed: cfg.seed };
-                self.snapshot.set_value(Some(Rc::new(snapshot)));
+            if let Ok((params, state)) = self.checkpoint(&mut trainer).await {
+                self.keep(&model, &data.tokenizer, cfg.seed, params, state, &samples);
             }
         }
         progress.steps = trainer.steps_done();
         self.publish(&trainer, &samples, &progress);
         Ok(())
+    }
+
+    /// The current weights and, while the run can still go on (running or stopped), the state that continues it.
+    async fn checkpoint(&self, trainer: &mut Trainer) -> Result<(Vec<f32>, Option<TrainerState>), String> {
+        if matches!(trainer.record().status, RunStatus::Running | RunStatus::Stopped) {
+            let (params, state) = trainer.snapshot().await.map_err(|e| e.to_string())?;
+            // Collecting the last loss readings may have shown divergence: then only the weights are worth keeping.
+            let resumable = matches!(state.record.status, RunStatus::Running | RunStatus::Stopped);
+            Ok((params, resumable.then_some(state)))
+        } else {
+            Ok((trainer.params().await.map_err(|e| e.to_string())?, None))
+        }
+    }
+
+    /// Makes `params` (and `state`) the run's newest checkpoint, which the saver stores. The state's record gets what
+    /// the page adds to the trainer's (samples, the origin note), so a resumed run shows all of it again.
+    fn keep(
+        &self,
+        model: &ModelConfig,
+        tokenizer: &Tokenizer,
+        seed: u64,
+        params: Vec<f32>,
+        state: Option<TrainerState>,
+        samples: &[SamplePoint],
+    ) {
+        let state = state.map(|mut s| {
+            s.record.samples = samples.to_vec();
+            s.record.notes.extend(self.origin.get_value());
+            s
+        });
+        let snapshot = Snapshot { model: model.clone(), params, tokenizer: tokenizer.clone(), seed, state };
+        self.snapshot.set_value(Some(Rc::new(snapshot)));
     }
 
     /// Sends the record and progress to the page (and to storage).
@@ -311,8 +396,8 @@ impl Driver {
         }
         self.record.set(Some(record));
         format!(
-            "Training stopped at step {}: {e}. The run so far is kept; go on from its last parameters on the CPU below, \
-             or reload the page for a new GPU device.",
+            "Training stopped at step {}: {e}. The run so far is kept; continue it on the CPU below from its last \
+             checkpoint, or reload the page for a new GPU device and resume it from the runs table.",
             trainer.steps_done()
         )
     }

@@ -77,6 +77,6 @@ pub fn TrainPage() -> impl IntoView {
         <charts::TrainCharts driver=driver/>
         <samples::Samples driver=driver/>
         <attention::Attention driver=driver/>
-        <runs_panel::RunsPanel runs=runs driver=driver/>
+        <runs_panel::RunsPanel runs=runs driver=driver backend=Signal::derive(move || settings.with(|s| s.backend))/>
     }
 }

@@ -104,7 +104,7 @@ fn ProgressBar(
                 <span data-testid="progress-steps">{move || format!("step {} / {}", p().steps, p().total)}</span>" · "
                 <span data-testid="progress-tokens">{move || format!("{} tokens", count(p().tokens as f64).text())}</span>" · "
                 <span data-testid="progress-speed">{move || format!("{} tokens/s", count(p().tokens_per_second()).text())}</span>" · "
-                <span>{move || format!("{} elapsed", clock(p().active_seconds))}</span>" · "
+                <span>{move || format!("{} elapsed", clock(p().elapsed_seconds()))}</span>" · "
                 <span data-testid="progress-eta">{move || match p().eta_seconds() {
                     Some(s) if p().steps < p().total => format!("about {} left", clock(s)),
                     _ => "—".to_string(),

@@ -12,6 +12,7 @@ use crate::runs::validate::{parse_import, MAX_IMPORT_BYTES};
 use crate::training::driver::Driver;
 use crate::training::settings::{BackendPref, Plan};
 use compute::checkpoint;
+use compute::train::TrainerState;
 use leptos::prelude::*;
 use plotters::style::RGBColor;
 use std::collections::HashSet;
@@ -57,6 +58,8 @@ pub fn RunsPanel(
     runs: Runs,
     /// The page's driver, to resume a run from its checkpoint.
     driver: Driver,
+    /// The backend chosen in the settings now, which a resumed run uses.
+    backend: Signal<BackendPref>,
 ) -> impl IntoView {
     let device = expect_context::<DeviceState>();
     let selected = RwSignal::new(HashSet::<String>::new());
@@ -76,9 +79,10 @@ pub fn RunsPanel(
         let Some(run) = find(&id) else { return };
         leptos::task::spawn_local(async move {
             let result = async {
-                let bytes = store::checkpoint(&id).await?.ok_or(
+                let stored = store::checkpoint(&id).await?.ok_or(
                     "no checkpoint was stored for this run (one is kept from its first sample point on)".to_string(),
                 )?;
+                let bytes = stored.bytes;
                 let ck = checkpoint::from_bytes(&bytes, None).map_err(|e| e.to_string())?;
                 let sidecar = checkpoint::sidecar_json(&ck.config, ck.tokenizer.as_ref());
                 export::download_bytes(
@@ -102,30 +106,62 @@ pub fn RunsPanel(
         }
         leptos::task::spawn_local(async move {
             let result = async {
-                let bytes = store::checkpoint(&id).await?.ok_or("no checkpoint was stored for this run".to_string())?;
-                let ck = checkpoint::from_bytes(&bytes, None).map_err(|e| e.to_string())?;
-                let data = run.record.data.clone().ok_or("the record does not say which data it trained on")?;
-                let plan = Plan {
-                    model: ck.config,
-                    train: run.record.train.clone(),
-                    data: data.data,
-                    tokenizer: data.tokenizer,
-                };
+                let stored = store::checkpoint(&id).await?.ok_or("no checkpoint was stored for this run".to_string())?;
+                let ck = checkpoint::from_bytes(&stored.bytes, None).map_err(|e| e.to_string())?;
                 let gpu = match device.probe.get_untracked() {
                     Probe::Ready(gpu) => Ok(gpu),
                     Probe::Unavailable(m) => Err(m),
                     Probe::Probing => Err("still looking for WebGPU".into()),
                 };
-                let note = format!(
-                    "resumed from the last stored checkpoint of “{}” (stopped at step {}): the weights carry over; \
-                     AdamW's moments, the data position and the learning-rate schedule start afresh",
-                    run.name, run.record.steps
-                );
-                driver.start_from(plan, BackendPref::Auto, gpu, Some(ck.params), Some(note));
-                Ok::<_, String>(())
+                let pref = backend.get_untracked();
+                let Some(state) = stored.state else {
+                    // Older runs kept only weights: a new run of the same plan starts from them.
+                    let data = run.record.data.clone().ok_or("the record does not say which data it trained on")?;
+                    let plan = Plan {
+                        model: ck.config,
+                        train: run.record.train.clone(),
+                        data: data.data,
+                        tokenizer: data.tokenizer,
+                    };
+                    let note = format!(
+                        "started from the last stored weights of “{}” (stopped at step {}), which kept no trainer \
+                         state: AdamW's moments, the data position and the learning-rate schedule start afresh",
+                        run.name, run.record.steps
+                    );
+                    driver.start_from(plan, pref, gpu, Some(ck.params), Some(note));
+                    return Ok(format!(
+                        "“{}” kept only its weights (it was stored before exact resume existed), so a new run of the \
+                         same plan starts from them at step 0…",
+                        run.name
+                    ));
+                };
+                let state = TrainerState::from_bytes(&state).map_err(|e| format!("its stored trainer state: {e}"))?;
+                let data = state.record.data.clone().ok_or("the stored state does not say which data it trained on")?;
+                let plan = Plan {
+                    model: state.record.model.clone(),
+                    train: state.record.train.clone(),
+                    data: data.data,
+                    tokenizer: data.tokenizer,
+                };
+                let step = state.step;
+                let redone = run.record.steps.saturating_sub(step);
+                let note = (redone > 0).then(|| {
+                    format!(
+                        "cut off at step {}; resumed from the checkpoint at step {step}, so steps {}–{} were trained again",
+                        run.record.steps,
+                        step + 1,
+                        run.record.steps
+                    )
+                });
+                driver.resume(plan, pref, gpu, (ck.params, state), Some(id.clone()), note);
+                Ok::<_, String>(format!(
+                    "Resuming “{}” from its checkpoint at step {step}{}…",
+                    run.name,
+                    if redone > 0 { format!(" (the {redone} steps after it are trained again)") } else { String::new() }
+                ))
             }
             .await;
-            set_message.set(Some(result.map(|_| format!("Resuming “{}” from its checkpoint…", run.name))));
+            set_message.set(Some(result.map_err(|e| format!("Could not resume “{}”: {e}", run.name))));
         });
     });
     let actions = RowActions { export: export_one, checkpoint: checkpoint_one, resume };
@@ -191,7 +227,7 @@ pub fn RunsPanel(
     view! {
         <section class="card runs" aria-labelledby="runs-title" data-testid="runs">
             <h2 id="runs-title">"Runs"</h2>
-            <p class="note">"Every run is kept in this browser as it trains (saved every two seconds), so a reload loses at most the last moments; a run cut off shows as interrupted."</p>
+            <p class="note">"Every run is kept in this browser as it trains (saved every two seconds), so a reload loses at most the last moments; a run cut off shows as interrupted. Resume continues a stopped or interrupted run from its last checkpoint (kept at each sample point and on Stop) as the same run, on the backend chosen above."</p>
             <Show when=move || runs.error.get().is_some()>
                 <p class="warning" role="alert" data-testid="runs-error">
                     {move || runs.error.get()}" "

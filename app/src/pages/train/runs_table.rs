@@ -1,5 +1,6 @@
 //! The table of stored runs: sort by a column, filter by text, tick runs to overlay their curves, rename in place,
-//! delete after a confirmation, and per run: its JSON, its checkpoint, and resuming from that checkpoint.
+//! delete after a confirmation, and per run: its JSON, its checkpoint, and resuming from that checkpoint (exactly,
+//! where a trainer state was stored with it).
 
 use crate::format::count;
 use crate::runs::saver::Runs;
@@ -114,8 +115,21 @@ pub fn RunsTable(
             (id.clone(), id.clone(), id.clone(), id.clone(), id.clone(), id.clone(), id.clone(), id.clone());
         let resumable = matches!(r.status, RunStatus::Interrupted | RunStatus::Stopped);
         let name = run.name.clone();
+        let resume_id = id.clone();
+        let resume_step = move || runs.resume.with(|m| m.get(&resume_id).copied());
+        let step_now = resume_step.clone();
+        let resume_title = move || match step_now() {
+            Some(step) => format!(
+                "continue this run from its checkpoint at step {step}: the same run and curve, with the optimiser \
+                 and data position restored, on the backend chosen above"
+            ),
+            None => "no exact checkpoint was stored (an older run): a new run of the same plan from this run's last \
+                     stored weights"
+                .to_string(),
+        };
         view! {
-            <tr data-testid="run-row" data-id=id.clone() data-status=status_word(&r.status)>
+            <tr data-testid="run-row" data-id=id.clone() data-status=status_word(&r.status)
+                data-resume-step=move || resume_step().map(|s| s.to_string())>
                 <td><input type="checkbox" data-testid="run-select" aria-label=format!("overlay {}", run.name)
                     prop:checked=move || selected.with(|s| s.contains(&id1))
                     on:change=move |e| {
@@ -161,7 +175,7 @@ pub fn RunsTable(
                     <button data-testid="run-checkpoint" title="safetensors + vocabulary JSON"
                         on:click=move |_| actions.checkpoint.run(id5.clone())>"Checkpoint"</button>
                     {resumable.then(|| view! {
-                        <button data-testid="run-resume" title="a new run of the same plan from this run's last stored weights"
+                        <button data-testid="run-resume" title=resume_title
                             on:click=move |_| actions.resume.run(id6.clone())>"Resume"</button>
                     })}
                     {move || if deleting.get().as_deref() == Some(id7.as_str()) {
