@@ -195,9 +195,31 @@ impl CpuBackend {
 
     /// Forward, backward, clip and AdamW. A non-finite loss is read out at once, whatever `read` says.
     pub fn train_step(&mut self, tokens: &[u32], targets: &[u32], lr: f64, read: bool) {
-        let loss = self.model.forward(tokens, Some(targets), self.batch, self.t) as f64;
+        self.begin_step();
+        let loss = self.accumulate(tokens, targets, self.batch);
+        self.finish_step(loss, 1, lr, read);
+    }
+
+    /// Starts a step whose batch comes in chunks of sequences ([`CpuBackend::accumulate`]).
+    pub fn begin_step(&mut self) {
         self.model.zero_grad();
+    }
+
+    /// Forward and backward of `rows` sequences, adding the gradient of their mean loss; returns that mean loss.
+    pub fn accumulate(&mut self, tokens: &[u32], targets: &[u32], rows: usize) -> f64 {
+        let loss = self.model.forward(tokens, Some(targets), rows, self.t) as f64;
         self.model.backward();
+        loss
+    }
+
+    /// Ends a step of `chunks` equal chunks whose mean losses sum to `loss_sum`: averages the gradients, clips and
+    /// applies AdamW.
+    pub fn finish_step(&mut self, loss_sum: f64, chunks: usize, lr: f64, read: bool) {
+        if chunks > 1 {
+            let scale = 1.0 / chunks as f32;
+            self.model.grads.iter_mut().for_each(|g| *g *= scale);
+        }
+        let loss = loss_sum / chunks.max(1) as f64;
         let norm = global_norm(&self.model.grads);
         let scale = clip_scale(norm, self.cfg.grad_clip);
         adamw_step(&mut self.model.params, &self.model.grads, &mut self.optim, &self.cfg, lr, scale);
@@ -213,11 +235,22 @@ impl CpuBackend {
 
     fn eval_sum(&mut self, batches: &[(Vec<u32>, Vec<u32>, usize)]) -> (f64, usize) {
         let (mut sum, mut count) = (0.0, 0);
-        for (x, y, rows) in batches {
-            self.model.forward(x, Some(y), self.batch, self.t);
-            sum += self.model.losses()[..rows * self.t].iter().map(|&l| l as f64).sum::<f64>();
-            count += rows * self.t;
+        for (x, y, real) in batches {
+            let (s, c) = self.eval_rows(x, y, self.batch, *real);
+            sum += s;
+            count += c;
         }
         (sum, count)
+    }
+
+    /// Σ loss over the first `real` of `rows` sequences (the rest are padding), and the positions counted.
+    pub fn eval_rows(&mut self, tokens: &[u32], targets: &[u32], rows: usize, real: usize) -> (f64, usize) {
+        let real = real.min(rows);
+        if real == 0 {
+            return (0.0, 0);
+        }
+        self.model.forward(tokens, Some(targets), rows, self.t);
+        let sum = self.model.losses()[..real * self.t].iter().map(|&l| l as f64).sum::<f64>();
+        (sum, real * self.t)
     }
 }

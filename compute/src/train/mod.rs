@@ -17,6 +17,7 @@ pub mod config;
 pub mod gpu_backend;
 pub mod metrics;
 pub mod optim;
+pub mod pacer;
 pub mod sample;
 pub mod schedule;
 pub mod state;
@@ -27,6 +28,7 @@ pub use config::{ScheduleKind, TrainConfig, TrainConfigError};
 pub use gpu_backend::GpuBackend;
 pub use metrics::{EvalPoint, MetricEvent, RunRecord, RunStatus, SamplePoint, TrainPoint, RUN_FORMAT};
 pub use optim::{adamw_step, clip_scale, global_norm, AdamWState};
+pub use pacer::Pause;
 pub use schedule::lr_at;
 pub use state::{params_hash, TrainerState, STATE_FORMAT};
 #[cfg(not(target_arch = "wasm32"))]

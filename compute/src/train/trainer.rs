@@ -4,6 +4,7 @@
 use super::backend::{Backend, BackendChoice, StepStats};
 use super::config::{TrainConfig, TrainConfigError};
 use super::metrics::{EvalPoint, MetricEvent, RunRecord, RunStatus, SamplePoint, TrainPoint};
+use super::pacer::{Pacer, Pause};
 use super::sample::generate;
 use super::schedule::lr_at;
 use super::state::{params_hash, TrainerState};
@@ -81,6 +82,8 @@ pub struct Trainer {
     record: RunRecord,
     /// Events already in the record (readings collected by a snapshot) that the next `step` or `stop` hands out.
     queued: Vec<MetricEvent>,
+    /// Chunks CPU steps and evaluations with pauses between them, when the page asked for it.
+    pacer: Option<Pacer>,
 }
 
 impl Trainer {
@@ -161,6 +164,7 @@ impl Trainer {
             step: 0,
             record,
             queued: Vec::new(),
+            pacer: None,
         })
     }
 
@@ -254,6 +258,13 @@ impl Trainer {
         Ok((params, state))
     }
 
+    /// On the CPU backend, splits every step and evaluation into chunks of whole sequences of at most `max_task_s`
+    /// seconds each and awaits `pause` between them, so a page training on its main thread stays responsive (one
+    /// sequence is the smallest chunk). No effect on the GPU backend, whose work runs off the thread anyway.
+    pub fn set_pause(&mut self, pause: Pause, max_task_s: f64) {
+        self.pacer = Some(Pacer::new(pause, max_task_s));
+    }
+
     /// True once the run finished, diverged or was stopped: further `step` calls do nothing.
     pub fn is_done(&self) -> bool {
         self.record.status != RunStatus::Running
@@ -303,7 +314,7 @@ impl Trainer {
         let sample_due = self.cfg.sample_tokens > 0
             && (last || (self.cfg.sample_every > 0 && n.is_multiple_of(self.cfg.sample_every)));
         let read = last || eval_due || n.is_multiple_of(self.cfg.log_every);
-        self.backend.train_step(&x, &y, lr, read)?;
+        self.train_step(&x, &y, lr, read).await?;
         self.step = n;
         self.record.steps = n;
         self.record.tokens_seen = self.batcher.tokens_consumed();
@@ -388,8 +399,45 @@ impl Trainer {
 
     /// Mean validation loss (nats per token) over the fixed validation batches.
     pub async fn eval_loss(&mut self) -> Result<f64, TrainError> {
-        let (sum, count) = self.backend.eval_sum(&self.eval).await?;
+        let (sum, count) = match (&mut self.backend, &mut self.pacer) {
+            (Backend::Cpu(cpu), Some(pacer)) => {
+                let (mut sum, mut count) = (0.0, 0);
+                let rows = pacer.rows(self.cfg.batch);
+                let per = rows * self.t;
+                for (x, y, real) in &self.eval {
+                    for (i, (xc, yc)) in x.chunks(per).zip(y.chunks(per)).enumerate() {
+                        let (s, c) = cpu.eval_rows(xc, yc, rows, real.saturating_sub(i * rows));
+                        (sum, count) = (sum + s, count + c);
+                        (pacer.pause)().await;
+                    }
+                }
+                (sum, count)
+            }
+            (backend, _) => backend.eval_sum(&self.eval).await?,
+        };
         Ok(sum / count.max(1) as f64)
+    }
+
+    /// One optimiser step on the backend; chunked with pauses on the CPU backend when [`Trainer::set_pause`] asked.
+    async fn train_step(&mut self, x: &[u32], y: &[u32], lr: f64, read: bool) -> Result<(), TrainError> {
+        let (Backend::Cpu(cpu), Some(pacer)) = (&mut self.backend, &mut self.pacer) else {
+            return self.backend.train_step(x, y, lr, read);
+        };
+        let rows = pacer.rows(self.cfg.batch);
+        let per = rows * self.t;
+        let chunks = x.len() / per;
+        cpu.begin_step();
+        let mut loss_sum = 0.0;
+        for (i, (xc, yc)) in x.chunks(per).zip(y.chunks(per)).enumerate() {
+            let start = (self.clock)();
+            loss_sum += cpu.accumulate(xc, yc, rows);
+            pacer.observe(rows, (self.clock)() - start);
+            if i + 1 < chunks {
+                (pacer.pause)().await;
+            }
+        }
+        cpu.finish_step(loss_sum, chunks, lr, read);
+        Ok(())
     }
 
     /// Generates `cfg.sample_tokens` tokens from the current parameters, continuing the first validation token.
