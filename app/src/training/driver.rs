@@ -14,11 +14,15 @@ use compute::train::{
     BackendChoice, MetricEvent, RunRecord, RunStatus, SamplePoint, TrainConfig, Trainer, TrainerState,
 };
 use leptos::prelude::*;
+use std::cell::Cell;
 use std::rc::Rc;
 use std::sync::{Arc, Mutex};
 
 /// Longest a slice of training steps may take, in milliseconds (a long task is 50 ms).
 const SLICE_MS: f64 = 30.0;
+/// Longest piece of one CPU step between hand-backs, in milliseconds: a step of a model too big for one slice is
+/// trained in chunks of sequences this long (see `compute::train::pacer`).
+const CHUNK_MS: f64 = 15.0;
 /// How often the plots and the progress bar are refreshed while training, in milliseconds.
 const PUBLISH_MS: f64 = 250.0;
 /// Tokens generated for each sample in the timeline.
@@ -232,6 +236,19 @@ impl Driver {
                 (t, state.record.samples)
             }
         };
+        // When the thread was last handed back: by the trainer between chunks of a CPU step, or by this loop.
+        let last_yield = Rc::new(Cell::new(now_ms()));
+        let handed_back = last_yield.clone();
+        trainer.set_pause(
+            Box::new(move || {
+                let handed_back = handed_back.clone();
+                Box::pin(async move {
+                    yield_now().await;
+                    handed_back.set(now_ms());
+                })
+            }),
+            CHUNK_MS / 1000.0,
+        );
         let prompt = data.val_tokens()[..1].to_vec();
         let sample_every = plan.train.sample_every.max(1);
         let mut next_sample = (trainer.steps_done() / sample_every + 1) * sample_every;
@@ -277,9 +294,15 @@ impl Driver {
                 let took = now_ms() - start;
                 step_ms = if step_ms == 0.0 { took } else { 0.8 * step_ms + 0.2 * took };
                 self.note(&events);
-                if trainer.is_done() || now_ms() - slice + step_ms > SLICE_MS {
+                // The next step blocks for at most one chunk (a chunked step hands back between its chunks).
+                if trainer.is_done() || now_ms() - last_yield.get() + step_ms.min(CHUNK_MS) > SLICE_MS {
                     break;
                 }
+            }
+            // Drawing and saving get a task of their own, not the tail of the last chunk's.
+            if now_ms() - last_yield.get() > 5.0 {
+                yield_now().await;
+                last_yield.set(now_ms());
             }
             progress.active_seconds += (now_ms() - slice) / 1000.0;
             progress.steps = trainer.steps_done();
@@ -304,6 +327,9 @@ impl Driver {
                 });
                 self.keep(&model, &data.tokenizer, cfg.seed, params, state, &samples);
                 published = f64::NEG_INFINITY;
+                // The sampler's last slice is spent: the redraw below gets a task of its own.
+                yield_now().await;
+                last_yield.set(now_ms());
             }
             if trainer.is_done() {
                 break;
@@ -313,6 +339,7 @@ impl Driver {
                 published = now_ms();
             }
             yield_now().await;
+            last_yield.set(now_ms());
         }
         // A stopped run keeps the weights and state of its last step, so it resumes exactly there.
         if self.snapshot.with_value(|s| s.is_none()) || trainer.record().status != RunStatus::Finished {
