@@ -16,8 +16,8 @@ fn committed_reference_sweeps_are_records_of_the_current_plans() {
             continue;
         }
         let name = path.file_name().unwrap().to_string_lossy().to_string();
-        let record = SweepRecord::from_json(&std::fs::read_to_string(&path).unwrap())
-            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let record =
+            SweepRecord::from_json(&std::fs::read_to_string(&path).unwrap()).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_eq!(name, format!("{}-{}.json", record.kind, record.budget), "the page finds references by name");
         assert_eq!(record.plan, plan(record.kind, record.budget, record.seeds), "{name}: the plan is today's plan");
         let planned: HashSet<&str> = record.plan.runs.iter().map(|r| r.id.as_str()).collect();
