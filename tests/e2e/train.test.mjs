@@ -16,15 +16,20 @@ async function watchLongTasks(page) {
   });
 }
 
-/** Trains the micro model on `backend` and checks loss, samples and progress; returns the long tasks seen. */
-async function trainMicro(page, url, backend) {
-  await page.goto(`${url}?${MICRO}&backend=${backend}`);
+/** Opens the Train view with `query`, presses Train and, once the run is under way, starts counting long tasks. */
+async function startTraining(page, url, query) {
+  await page.goto(`${url}?${query}`);
   const start = page.locator('[data-testid="train-start"]');
   await start.waitFor();
   await page.waitForFunction(() => !document.querySelector('[data-testid="train-start"]').disabled, null, { timeout: 60000 });
   await start.click();
   await page.waitForSelector('[data-testid="progress-bar"]', { timeout: 120000 });
   await watchLongTasks(page);
+}
+
+/** Trains the micro model on `backend` and checks loss, samples and progress; returns the long tasks seen. */
+async function trainMicro(page, url, backend) {
+  await startTraining(page, url, `${MICRO}&backend=${backend}`);
   const moving = await page.waitForFunction(
     () => Number(document.querySelector('[data-testid="progress-bar"]')?.value) > 0, null, { timeout: 120000 });
   assert(moving, 'the progress bar moves');
@@ -57,13 +62,7 @@ export default [
     webgpu: false,
     async run(page, url) {
       // 32 sequences of 64 on the 2-layer preset: one whole step takes several hundred ms in wasm here.
-      await page.goto(`${url}?view=train&preset=tiny&ctx=64&batch=32&steps=6&warmup=1&data=synthetic:tiny&backend=cpu`);
-      const start = page.locator('[data-testid="train-start"]');
-      await start.waitFor();
-      await page.waitForFunction(() => !document.querySelector('[data-testid="train-start"]').disabled, null, { timeout: 60000 });
-      await start.click();
-      await page.waitForSelector('[data-testid="progress-bar"]', { timeout: 120000 });
-      await watchLongTasks(page);
+      await startTraining(page, url, 'view=train&preset=tiny&ctx=64&batch=32&steps=6&warmup=1&data=synthetic:tiny&backend=cpu');
       await page.waitForFunction(
         () => document.querySelector('[data-testid="progress-status"]')?.textContent === 'finished', null, { timeout: 300000 });
       const shown = await textOf(page, 'progress-speed');
