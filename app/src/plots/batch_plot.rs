@@ -65,9 +65,8 @@ pub fn data(size: Size, own: Option<&BatchAnalysis>, reference: Option<&BatchAna
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plots::sweep_chart::{draw_on, synthetic};
+    use crate::plots::sweep_chart::synthetic;
     use compute::experiments::{Budget, SweepAnalysis, SweepKind};
-    use plotters::prelude::{IntoDrawingArea, SVGBackend};
 
     #[test]
     fn batch_fits_draw_with_the_critical_batch() {
@@ -76,12 +75,9 @@ mod tests {
         let Some(SweepAnalysis::BatchSize(a)) = record.analysis else { panic!("{:?}", record.analysis_error) };
         let chart = data(size, Some(&a), None);
         assert!(chart.series.iter().any(|s| !s.reference && !s.points.is_empty()), "{:?}", chart.series);
-        let mut svg = String::new();
-        draw_on(SVGBackend::with_string(&mut svg, (640, 360)).into_drawing_area(), &chart).expect("drawn");
+        synthetic::svg(&chart).expect("drawn");
         let empty = data(size, None, None);
         assert!(empty.series.is_empty());
-        let mut svg = String::new();
-        draw_on(SVGBackend::with_string(&mut svg, (640, 360)).into_drawing_area(), &empty)
-            .expect("an empty chart draws");
+        synthetic::svg(&empty).expect("an empty chart draws");
     }
 }

@@ -104,9 +104,8 @@ pub fn data(size: Size, own: Option<&IsoFlopAnalysis>, reference: Option<&IsoFlo
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plots::sweep_chart::{draw_on, synthetic};
+    use crate::plots::sweep_chart::synthetic;
     use compute::experiments::{Budget, SweepAnalysis, SweepKind};
-    use plotters::prelude::{IntoDrawingArea, SVGBackend};
 
     #[test]
     fn optima_draw_with_the_papers_slopes() {
@@ -117,12 +116,9 @@ mod tests {
         // The synthetic budgets' vertices all lie beyond the sampled sizes: drawn, as extrapolations.
         assert!(chart.series.iter().any(|s| !s.points.is_empty()), "{:?}", chart.series);
         assert!(chart.series.iter().any(|s| s.label.starts_with("Kaplan a = 0.73")));
-        let mut svg = String::new();
-        draw_on(SVGBackend::with_string(&mut svg, (640, 360)).into_drawing_area(), &chart).expect("drawn");
+        synthetic::svg(&chart).expect("drawn");
         let empty = data(size, None, None);
         assert!(empty.series.is_empty());
-        let mut svg = String::new();
-        draw_on(SVGBackend::with_string(&mut svg, (640, 360)).into_drawing_area(), &empty)
-            .expect("an empty chart draws");
+        synthetic::svg(&empty).expect("an empty chart draws");
     }
 }

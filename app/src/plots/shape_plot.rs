@@ -49,9 +49,8 @@ pub fn data(size: Size, own: Option<&ShapeAnalysis>, reference: Option<&ShapeAna
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plots::sweep_chart::{draw_on, synthetic};
+    use crate::plots::sweep_chart::synthetic;
     use compute::experiments::{Budget, SweepAnalysis, SweepKind};
-    use plotters::prelude::{IntoDrawingArea, SVGBackend};
 
     #[test]
     fn shape_chart_has_a_curve_per_n_and_draws() {
@@ -60,12 +59,9 @@ mod tests {
         let Some(SweepAnalysis::Shape(a)) = record.analysis else { panic!("{:?}", record.analysis_error) };
         let chart = data(size, Some(&a), Some(&a));
         assert!(chart.series.iter().any(|s| !s.reference && !s.points.is_empty()), "{:?}", chart.series);
-        let mut svg = String::new();
-        draw_on(SVGBackend::with_string(&mut svg, (640, 360)).into_drawing_area(), &chart).expect("drawn");
+        synthetic::svg(&chart).expect("drawn");
         let empty = data(size, None, None);
         assert!(empty.series.is_empty());
-        let mut svg = String::new();
-        draw_on(SVGBackend::with_string(&mut svg, (640, 360)).into_drawing_area(), &empty)
-            .expect("an empty chart draws");
+        synthetic::svg(&empty).expect("an empty chart draws");
     }
 }

@@ -315,6 +315,15 @@ mod tests {
 pub mod synthetic {
     use compute::experiments::{plan, Budget, CurvePoint, RunResult, SweepKind, SweepRecord};
 
+    /// The chart drawn to an SVG string at its own size, as the sweep plots' tests draw it.
+    pub fn svg(chart: &super::Data) -> super::Result<String> {
+        use plotters::prelude::{IntoDrawingArea, SVGBackend};
+        let mut svg = String::new();
+        let size = (chart.size.width, chart.size.height);
+        super::draw_on(SVGBackend::with_string(&mut svg, size).into_drawing_area(), chart)?;
+        Ok(svg)
+    }
+
     /// A whole `kind` sweep at `budget`, every run finished with a smooth curve.
     pub fn record(kind: SweepKind, budget: Budget) -> SweepRecord {
         let p = plan(kind, budget, 0);
