@@ -47,88 +47,17 @@
 //! floor is a little higher; with 32 characters or more the difference is small because the deepest context spans
 //! at most `max_depth` words.
 
+mod entropy;
+mod lexicon;
+mod presets;
+
+pub use presets::{preset, SyntheticPreset, PRESETS};
+
 use super::rng::{sample_cdf, Rng};
-use serde::Serialize;
+use lexicon::make_lexicon;
 
 /// The character alphabet of every synthetic language, in token order.
 pub const ALPHABET: &str = " abcdefghijklmnopqrstuvwxyz";
-
-/// A named size of synthetic language: the knobs of the construction described in the module documentation.
-#[derive(Clone, Debug, Serialize)]
-pub struct SyntheticPreset {
-    /// Name used in `synthetic:NAME`.
-    pub name: &'static str,
-    /// One line for the page and the README.
-    pub summary: &'static str,
-    /// Lexicon size.
-    pub words: usize,
-    /// Exponent of the Zipf–Mandelbrot base distribution.
-    pub zipf: f64,
-    /// Number of contexts at depths 2, 3, ... (depth 1 is every word).
-    pub contexts: &'static [usize],
-    /// Favoured words per context.
-    pub favored: usize,
-    /// Weight of a context's own favoured words against the shorter context's prediction.
-    pub lambda: f64,
-    /// Seed that fixes the language itself (its lexicon and contexts), not the samples drawn from it.
-    pub seed: u64,
-    /// The entropy rate this preset builds to, nats per character, so a page can show it without building; a test
-    /// checks it against the computation.
-    pub entropy_per_char: f64,
-}
-
-/// The built-in synthetic languages, from easy to hard.
-pub const PRESETS: &[SyntheticPreset] = &[
-    SyntheticPreset {
-        name: "tiny",
-        summary: "64 words, bigram contexts only: for tests and quick demos",
-        words: 64,
-        zipf: 1.0,
-        contexts: &[],
-        favored: 4,
-        lambda: 0.6,
-        seed: 11,
-        entropy_per_char: 0.520562546270,
-    },
-    SyntheticPreset {
-        name: "easy",
-        summary: "300 words, contexts up to 3 words",
-        words: 300,
-        zipf: 1.0,
-        contexts: &[1500, 1000],
-        favored: 6,
-        lambda: 0.6,
-        seed: 12,
-        entropy_per_char: 0.526528786131,
-    },
-    SyntheticPreset {
-        name: "medium",
-        summary: "1,200 words, contexts up to 4 words",
-        words: 1200,
-        zipf: 1.05,
-        contexts: &[8000, 6000, 3000],
-        favored: 8,
-        lambda: 0.6,
-        seed: 13,
-        entropy_per_char: 0.517074415655,
-    },
-    SyntheticPreset {
-        name: "hard",
-        summary: "4,000 words, contexts up to 4 words",
-        words: 4000,
-        zipf: 1.1,
-        contexts: &[30000, 24000, 12000],
-        favored: 8,
-        lambda: 0.6,
-        seed: 14,
-        entropy_per_char: 0.459442640471,
-    },
-];
-
-/// Looks a preset up by name.
-pub fn preset(name: &str) -> Option<&'static SyntheticPreset> {
-    PRESETS.iter().find(|p| p.name == name)
-}
 
 /// One context of the chain, a state. Node 0 is the empty context, nodes 1..=words are the single words.
 #[derive(Clone, Debug)]
@@ -142,13 +71,6 @@ struct Node {
     depth: u32,
     /// G_a: favoured words and their weights (summing to 1).
     favored: Vec<(u32, f64)>,
-}
-
-/// Sparse rows of the transition matrix: for each state, the words with explicit probabilities and their next states.
-struct Transitions {
-    start: Vec<usize>, // (states + 1)
-    target: Vec<u32>,  // (entries,) next state; its newest word is the emitted word
-    prob: Vec<f64>,    // (entries,) P(word | state)
 }
 
 /// A synthetic language: lexicon, contexts, stationary distribution and exact entropy rate. See the module docs.
@@ -416,99 +338,6 @@ impl SyntheticSource {
             .collect();
         self.ext.sort_unstable();
     }
-
-    /// Weight of P0 in the row of `state`: (1 − λ)^depth.
-    fn base_weight(&self, state: u32) -> f64 {
-        (1.0 - self.preset.lambda).powi(self.nodes[state as usize].depth as i32)
-    }
-
-    /// The explicit part of every row: the favoured words along each state's suffix chain. Every other word w has
-    /// probability base_weight·P0(w) and leads to the single-word context (w).
-    fn transitions(&self) -> Transitions {
-        let mut t = Transitions { start: vec![0], target: Vec::new(), prob: Vec::new() };
-        let mut words: Vec<u32> = Vec::new();
-        for s in 0..self.nodes.len() as u32 {
-            words.clear();
-            let mut a = s;
-            while a != 0 {
-                words.extend(self.nodes[a as usize].favored.iter().map(|&(w, _)| w));
-                words.extend(self.extensions(a).map(|(w, _)| w));
-                a = self.nodes[a as usize].suffix;
-            }
-            words.sort_unstable();
-            words.dedup();
-            for &w in &words {
-                t.target.push(self.next_state(s, w));
-                t.prob.push(self.prob(s, w));
-            }
-            t.start.push(t.target.len());
-        }
-        t
-    }
-
-    /// Stationary distribution by power iteration, the dense P0 part of all rows applied as one rank-one update.
-    fn stationary(&self, t: &Transitions) -> Vec<f64> {
-        let n = self.nodes.len();
-        let base: Vec<f64> = (0..n as u32).map(|s| self.base_weight(s)).collect();
-        let mut pi = vec![0.0; n];
-        pi[1..=self.p0.len()].copy_from_slice(&self.p0);
-        let mut next = vec![0.0; n];
-        for _ in 0..10_000 {
-            next.iter_mut().for_each(|x| *x = 0.0);
-            let z: f64 = pi.iter().zip(&base).map(|(p, b)| p * b).sum();
-            for (w, p) in self.p0.iter().enumerate() {
-                next[w + 1] = z * p;
-            }
-            for s in 1..n {
-                let mass = pi[s];
-                if mass == 0.0 {
-                    continue;
-                }
-                let removed = mass * base[s];
-                for e in t.start[s]..t.start[s + 1] {
-                    let target = t.target[e] as usize;
-                    let w = self.nodes[target].word as usize;
-                    next[target] += mass * t.prob[e];
-                    next[w + 1] -= removed * self.p0[w];
-                }
-            }
-            let total: f64 = next.iter().map(|x| x.max(0.0)).sum();
-            let mut change = 0.0;
-            for (p, x) in pi.iter_mut().zip(&next) {
-                let x = x.max(0.0) / total;
-                change += (x - *p).abs();
-                *p = x;
-            }
-            if change < 1e-13 {
-                break;
-            }
-        }
-        pi
-    }
-
-    /// Σ_s π(s)·H(P(·|s)) in nats, each row's implicit part summed in closed form.
-    fn entropy(&self, t: &Transitions) -> f64 {
-        let p0_plogp: f64 = self.p0.iter().map(|p| p * p.ln()).sum();
-        let mut h = 0.0;
-        for s in 1..self.nodes.len() {
-            if self.pi[s] == 0.0 {
-                continue;
-            }
-            let c = self.base_weight(s as u32);
-            let (mut explicit, mut p0_in, mut p0_plogp_in) = (0.0, 0.0, 0.0);
-            for e in t.start[s]..t.start[s + 1] {
-                let p = t.prob[e];
-                let q = self.p0[self.nodes[t.target[e] as usize].word as usize];
-                explicit -= p * p.ln();
-                p0_in += q;
-                p0_plogp_in += q * q.ln();
-            }
-            // −Σ_{w∉E} c·P0(w)·ln(c·P0(w)) = −c·ln c·(1 − ΣE P0) − c·(Σ P0 ln P0 − ΣE P0 ln P0)
-            let implicit = -c * c.ln() * (1.0 - p0_in) - c * (p0_plogp - p0_plogp_in);
-            h += self.pi[s] * (explicit + implicit);
-        }
-        h
-    }
 }
 
 /// Where an endless sample stands: its generator and the chain's current state.
@@ -565,94 +394,6 @@ fn draw_favored(k: usize, cdf: &[f64], rng: &mut Rng) -> Vec<(u32, f64)> {
     }
     let norm: f64 = (1..=k).map(|r| 1.0 / r as f64).sum();
     picked.into_iter().enumerate().map(|(i, w)| (w, 1.0 / ((i + 1) as f64 * norm))).collect()
-}
-
-/// `n` distinct pronounceable words, shortest first on average (Zipf's law of abbreviation).
-fn make_lexicon(n: usize, rng: &mut Rng) -> Vec<String> {
-    // (piece, weight): simple onsets and codas are common, clusters rarer, as in most languages.
-    const ONSETS: &[(&str, u32)] = &[
-        ("", 6),
-        ("b", 4),
-        ("d", 5),
-        ("f", 3),
-        ("g", 3),
-        ("h", 3),
-        ("k", 4),
-        ("l", 5),
-        ("m", 5),
-        ("n", 5),
-        ("p", 4),
-        ("r", 5),
-        ("s", 6),
-        ("t", 6),
-        ("v", 2),
-        ("w", 2),
-        ("z", 1),
-        ("j", 1),
-        ("br", 1),
-        ("ch", 2),
-        ("dr", 1),
-        ("fl", 1),
-        ("gr", 1),
-        ("pl", 1),
-        ("pr", 1),
-        ("sh", 2),
-        ("sk", 1),
-        ("st", 2),
-        ("th", 3),
-        ("tr", 1),
-    ];
-    const VOWELS: &[(&str, u32)] =
-        &[("a", 8), ("e", 9), ("i", 6), ("o", 6), ("u", 3), ("ai", 1), ("ea", 1), ("ee", 1), ("ou", 1), ("y", 1)];
-    const CODAS: &[(&str, u32)] = &[
-        ("", 14),
-        ("n", 4),
-        ("r", 3),
-        ("s", 3),
-        ("t", 3),
-        ("l", 2),
-        ("m", 1),
-        ("nd", 1),
-        ("nt", 1),
-        ("st", 1),
-        ("ng", 1),
-        ("x", 1),
-        ("ck", 1),
-    ];
-    fn pick(rng: &mut Rng, table: &[(&'static str, u32)]) -> &'static str {
-        let total: u32 = table.iter().map(|t| t.1).sum();
-        let mut u = rng.below(total as u64) as u32;
-        for &(s, w) in table {
-            if u < w {
-                return s;
-            }
-            u -= w;
-        }
-        unreachable!()
-    }
-    let mut seen = std::collections::BTreeSet::new();
-    let mut out = Vec::with_capacity(n);
-    for rank in 0..n {
-        // Mean syllables grows with the log of the rank: about 1 for the top words, 3–3.5 deep in the tail.
-        let mean = 1.0 + 0.45 * libm::log(1.0 + rank as f64 / 16.0);
-        let mut tries = 0;
-        loop {
-            let jitter = rng.next_f64() - 0.5 + tries as f64 / 20.0;
-            let syllables = (mean + jitter).round().max(1.0) as usize;
-            let mut word = String::new();
-            for _ in 0..syllables {
-                word.push_str(pick(rng, ONSETS));
-                word.push_str(pick(rng, VOWELS));
-                word.push_str(pick(rng, CODAS));
-            }
-            if seen.insert(word.clone()) {
-                out.push(word);
-                break;
-            }
-            tries += 1;
-        }
-    }
-    out
 }
 
 #[cfg(test)]
