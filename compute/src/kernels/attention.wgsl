@@ -38,28 +38,44 @@ fn at(part: u32, b: u32, t: u32, h: u32, d: u32) -> u32 {
     return (b * p.t + t) * 3u * p.c + part * p.c + h * p.hs + d;
 }
 
-fn score(b: u32, h: u32, i: u32, j: u32) -> f32 {
+// Copies this thread's own row (part, b, t, h) into private memory: it is read once per row of the loop over
+// the other rows, and from global memory those reads are strided 3C apart across a warp's threads.
+fn load_row(row: ptr<function, array<f32, MAX_HS>>, part: u32, b: u32, t: u32, h: u32) {
+    let o = at(part, b, t, h, 0u);
+    for (var d = 0u; d < p.hs; d++) { (*row)[d] = qkv[o + d]; }
+}
+
+// x · (part of head h at (b, t)): the other rows are the same for every thread of a workgroup, so these
+// reads are broadcasts.
+fn dot_row(x: ptr<function, array<f32, MAX_HS>>, part: u32, b: u32, t: u32, h: u32) -> f32 {
+    let o = at(part, b, t, h, 0u);
     var s = 0.0;
-    for (var d = 0u; d < p.hs; d++) { s += qkv[at(0u, b, i, h, d)] * qkv[at(1u, b, j, h, d)]; }
-    return s * p.scale;
+    for (var d = 0u; d < p.hs; d++) { s += (*x)[d] * qkv[o + d]; }
+    return s;
+}
+
+// acc = acc · keep + w · (part of head h at (b, t)).
+fn axpy_row(acc: ptr<function, array<f32, MAX_HS>>, keep: f32, w: f32, part: u32, b: u32, t: u32, h: u32) {
+    let o = at(part, b, t, h, 0u);
+    for (var d = 0u; d < p.hs; d++) { (*acc)[d] = (*acc)[d] * keep + w * qkv[o + d]; }
 }
 
 @compute @workgroup_size(64)
 fn attention_forward(@builtin(global_invocation_id) gid: vec3<u32>) {
     let r = row_of(gid);
     if (!r.valid) { return; }
+    var q: array<f32, MAX_HS>;
+    load_row(&q, 0u, r.b, r.t, r.h);
     var acc: array<f32, MAX_HS>;
     var m = -3.0e38;
     var l = 0.0;
     for (var j = 0u; j <= r.t; j++) {
-        let s = score(r.b, r.h, r.t, j);
+        let s = dot_row(&q, 1u, r.b, j, r.h) * p.scale;
         let m_new = max(m, s);
         let correction = exp(m - m_new);
         let w = exp(s - m_new);
         l = l * correction + w;
-        for (var d = 0u; d < p.hs; d++) {
-            acc[d] = acc[d] * correction + w * qkv[at(2u, r.b, j, r.h, d)];
-        }
+        axpy_row(&acc, correction, w, 2u, r.b, j, r.h);
         m = m_new;
     }
     let o = (r.b * p.t + r.t) * p.c + r.h * p.hs;
@@ -73,18 +89,22 @@ fn attention_backward_dq(@builtin(global_invocation_id) gid: vec3<u32>) {
     let r = row_of(gid);
     if (!r.valid) { return; }
     let o = (r.b * p.t + r.t) * p.c + r.h * p.hs;
+    var g: array<f32, MAX_HS>; // dout_i
     var dl = 0.0;
-    for (var d = 0u; d < p.hs; d++) { dl += dout[o + d] * saved_out[o + d]; }
+    for (var d = 0u; d < p.hs; d++) {
+        g[d] = dout[o + d];
+        dl += g[d] * saved_out[o + d];
+    }
     let row = (r.b * p.nh + r.h) * p.t + r.t;
     delta[row] = dl;
     let lse_i = saved_lse[row];
+    var q: array<f32, MAX_HS>;
+    load_row(&q, 0u, r.b, r.t, r.h);
     var dq: array<f32, MAX_HS>;
     for (var j = 0u; j <= r.t; j++) {
-        let prob = exp(score(r.b, r.h, r.t, j) - lse_i);
-        var dp = 0.0;
-        for (var d = 0u; d < p.hs; d++) { dp += dout[o + d] * qkv[at(2u, r.b, j, r.h, d)]; }
-        let ds = prob * (dp - dl) * p.scale;
-        for (var d = 0u; d < p.hs; d++) { dq[d] += ds * qkv[at(1u, r.b, j, r.h, d)]; }
+        let prob = exp(dot_row(&q, 1u, r.b, j, r.h) * p.scale - lse_i);
+        let ds = prob * (dot_row(&g, 2u, r.b, j, r.h) - dl) * p.scale;
+        axpy_row(&dq, 1.0, ds, 1u, r.b, j, r.h);
     }
     for (var d = 0u; d < p.hs; d++) { dqkv[at(0u, r.b, r.t, r.h, d)] = dq[d]; }
 }
@@ -95,19 +115,21 @@ fn attention_backward_dkv(@builtin(global_invocation_id) gid: vec3<u32>) {
     let r = row_of(gid);
     if (!r.valid) { return; }
     let j = r.t;
+    var k: array<f32, MAX_HS>;
+    var v: array<f32, MAX_HS>;
+    load_row(&k, 1u, r.b, j, r.h);
+    load_row(&v, 2u, r.b, j, r.h);
     var dk: array<f32, MAX_HS>;
     var dv: array<f32, MAX_HS>;
     for (var i = j; i < p.t; i++) {
         let row = (r.b * p.nh + r.h) * p.t + i;
-        let prob = exp(score(r.b, r.h, i, j) - saved_lse[row]);
+        let prob = exp(dot_row(&k, 0u, r.b, i, r.h) * p.scale - saved_lse[row]);
         let o = (r.b * p.t + i) * p.c + r.h * p.hs;
         var dp = 0.0;
-        for (var d = 0u; d < p.hs; d++) { dp += dout[o + d] * qkv[at(2u, r.b, j, r.h, d)]; }
+        for (var d = 0u; d < p.hs; d++) { dp += dout[o + d] * v[d]; }
         let ds = prob * (dp - saved_delta[row]) * p.scale;
-        for (var d = 0u; d < p.hs; d++) {
-            dk[d] += ds * qkv[at(0u, r.b, i, r.h, d)];
-            dv[d] += prob * dout[o + d];
-        }
+        axpy_row(&dk, 1.0, ds, 0u, r.b, i, r.h);
+        for (var d = 0u; d < p.hs; d++) { dv[d] += prob * dout[o + d]; }
     }
     for (var d = 0u; d < p.hs; d++) {
         dqkv[at(1u, r.b, j, r.h, d)] = dk[d];
