@@ -114,6 +114,7 @@ fn layernorm_case(rows: usize, c: usize, bias: bool) {
 fn layernorm_forward_and_backward_match_cpu() {
     layernorm_case(37, 19, true);
     layernorm_case(130, 64, false);
+    layernorm_case(5, 3, true); // fewer rows than the column sums' 32 lanes, fewer channels than a workgroup's 8
 }
 
 fn linear_case(n: usize, c: usize, oc: usize, bias: bool) {
@@ -162,6 +163,7 @@ fn linear_case(n: usize, c: usize, oc: usize, bias: bool) {
 fn linear_forward_and_backward_match_cpu() {
     linear_case(70, 33, 65, true);
     linear_case(5, 3, 2, false);
+    linear_case(5, 3, 2, true); // the bias sum with fewer rows than lanes and columns than a workgroup
     linear_case(128, 64, 192, true);
 }
 

@@ -1,8 +1,8 @@
 // LayerNorm over the last dimension (eps 1e-5, as torch.nn.LayerNorm), forward and backward.
 //
 // Forward saves each row's mean and 1/std for the backward. The backward is split in two so no two
-// threads ever write the same value: one thread per row for the input gradient, one thread per
-// channel (summing over rows) for the weight and bias gradients.
+// threads ever write the same value: one thread per row for the input gradient, one workgroup per
+// eight channels (summing over rows) for the weight and bias gradients.
 
 struct Params {
     rows: u32, c: u32, w_off: u32, b_off: u32,
@@ -72,18 +72,43 @@ fn layernorm_backward_input(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_w
     }
 }
 
-// dweight[c] += Σ_rows dout · norm; dbias[c] += Σ_rows dout. Consecutive threads read consecutive channels.
-@compute @workgroup_size(64)
-fn layernorm_backward_params(@builtin(global_invocation_id) gid: vec3<u32>) {
-    let ch = gid.x;
-    if (ch >= p.c) { return; }
+// dweight[c] += Σ_rows dout · norm; dbias[c] += Σ_rows dout. A workgroup owns 8 channels and splits their rows
+// among 32 lanes (consecutive threads read consecutive channels), then adds the lanes up in workgroup memory,
+// so no thread walks all B·T rows alone.
+const SUM_COLS: u32 = 8u;
+const SUM_LANES: u32 = 32u;
+var<workgroup> dw_partial: array<f32, 256>; // (SUM_LANES, SUM_COLS)
+var<workgroup> db_partial: array<f32, 256>;
+
+@compute @workgroup_size(8, 32, 1)
+fn layernorm_backward_params(
+    @builtin(workgroup_id) wg: vec3<u32>,
+    @builtin(num_workgroups) groups: vec3<u32>,
+    @builtin(local_invocation_id) lid: vec3<u32>,
+) {
+    let ch = (wg.y * groups.x + wg.x) * SUM_COLS + lid.x;
     var dw = 0.0;
     var db = 0.0;
-    for (var row = 0u; row < p.rows; row++) {
-        let d = dout[row * p.c + ch];
-        dw += d * (inp[row * p.c + ch] - saved_mean[row]) * saved_rstd[row];
-        db += d;
+    if (ch < p.c) {
+        for (var row = lid.y; row < p.rows; row += SUM_LANES) {
+            let d = dout[row * p.c + ch];
+            dw += d * (inp[row * p.c + ch] - saved_mean[row]) * saved_rstd[row];
+            db += d;
+        }
     }
-    grads[p.w_off + ch] += dw;
-    if (p.has_bias == 1u) { grads[p.b_off + ch] += db; }
+    let at = lid.y * SUM_COLS + lid.x;
+    dw_partial[at] = dw;
+    db_partial[at] = db;
+    workgroupBarrier();
+    for (var span = SUM_LANES / 2u; span > 0u; span /= 2u) {
+        if (lid.y < span) {
+            dw_partial[at] += dw_partial[at + span * SUM_COLS];
+            db_partial[at] += db_partial[at + span * SUM_COLS];
+        }
+        workgroupBarrier();
+    }
+    if (lid.y == 0u && ch < p.c) {
+        grads[p.w_off + ch] += dw_partial[lid.x];
+        if (p.has_bias == 1u) { grads[p.b_off + ch] += db_partial[lid.x]; }
+    }
 }

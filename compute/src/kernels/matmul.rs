@@ -157,7 +157,7 @@ impl Matmul {
             c_off: grad_offset as u32,
             ..Zeroable::zeroed()
         };
-        launch(gpu, "bias_backward", &self.bias_backward, &params, &[(6, dout), (7, grads)], grid(n, 64))
+        launch(gpu, "bias_backward", &self.bias_backward, &params, &[(6, dout), (7, grads)], grid(n, 8))
     }
 }
 

@@ -114,18 +114,39 @@ fn store_row(c_base: u32, row: u32, col: u32, batch: u32, v: vec4<f32>) {
     }
 }
 
-// Bias gradient of a linear layer: dbias[col] += Σ_row dout[row, col], one thread per column.
+// Bias gradient of a linear layer: dbias[col] += Σ_row dout[row, col]. A workgroup owns 8 columns and splits
+// their rows among 32 lanes, then adds the lanes up in workgroup memory: one thread per column walking all
+// B·T rows in sequence spends the whole loop waiting on memory latency on a real GPU.
 // Uses m (rows), n (columns), a_off (dout offset) and c_off (dbias offset in the gradient buffer).
 @group(0) @binding(6) var<storage, read> dout: array<f32>;        // (m, n)
 @group(0) @binding(7) var<storage, read_write> grads: array<f32>; // dbias at c_off
 
-@compute @workgroup_size(64)
-fn bias_backward(@builtin(global_invocation_id) gid: vec3<u32>) {
-    let col = gid.x;
-    if (col >= p.n) { return; }
+const SUM_COLS: u32 = 8u;
+const SUM_LANES: u32 = 32u;
+var<workgroup> col_partial: array<f32, 256>; // (SUM_LANES, SUM_COLS)
+
+@compute @workgroup_size(8, 32, 1)
+fn bias_backward(
+    @builtin(workgroup_id) wg: vec3<u32>,
+    @builtin(num_workgroups) groups: vec3<u32>,
+    @builtin(local_invocation_id) lid: vec3<u32>,
+) {
+    let col = (wg.y * groups.x + wg.x) * SUM_COLS + lid.x;
     var sum = 0.0;
-    for (var row = 0u; row < p.m; row++) {
-        sum += dout[p.a_off + row * p.n + col];
+    if (col < p.n) {
+        for (var row = lid.y; row < p.m; row += SUM_LANES) {
+            sum += dout[p.a_off + row * p.n + col];
+        }
     }
-    grads[p.c_off + col] += sum;
+    col_partial[lid.y * SUM_COLS + lid.x] = sum;
+    workgroupBarrier();
+    for (var span = SUM_LANES / 2u; span > 0u; span /= 2u) {
+        if (lid.y < span) {
+            col_partial[lid.y * SUM_COLS + lid.x] += col_partial[(lid.y + span) * SUM_COLS + lid.x];
+        }
+        workgroupBarrier();
+    }
+    if (lid.y == 0u && col < p.n) {
+        grads[p.c_off + col] += col_partial[lid.x];
+    }
 }
