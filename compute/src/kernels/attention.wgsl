@@ -7,10 +7,13 @@
 // in two passes, rows for dq and columns for dk and dv, so that every gradient has one writer.
 
 const MAX_HS: u32 = 128u;
+// The head size, fixed when the pipeline is made (attention.rs builds one per head size): with a constant trip
+// count a compiler can unroll the loops over a row and keep the per-row arrays in registers. HS <= MAX_HS.
+override HS: u32;
 
 struct Params {
     b: u32, t: u32, c: u32, nh: u32,
-    hs: u32, scale: f32, _p0: u32, _p1: u32,
+    scale: f32, _p0: u32, _p1: u32, _p2: u32,
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -35,14 +38,14 @@ fn row_of(gid: vec3<u32>) -> Row {
 
 // Index of channel d of part (0 = q, 1 = k, 2 = v) of head h at (b, t) in qkv.
 fn at(part: u32, b: u32, t: u32, h: u32, d: u32) -> u32 {
-    return (b * p.t + t) * 3u * p.c + part * p.c + h * p.hs + d;
+    return (b * p.t + t) * 3u * p.c + part * p.c + h * HS + d;
 }
 
 // Copies this thread's own row (part, b, t, h) into private memory: it is read once per row of the loop over
 // the other rows, and from global memory those reads are strided 3C apart across a warp's threads.
 fn load_row(row: ptr<function, array<f32, MAX_HS>>, part: u32, b: u32, t: u32, h: u32) {
     let o = at(part, b, t, h, 0u);
-    for (var d = 0u; d < p.hs; d++) { (*row)[d] = qkv[o + d]; }
+    for (var d = 0u; d < HS; d++) { (*row)[d] = qkv[o + d]; }
 }
 
 // x · (part of head h at (b, t)): the other rows are the same for every thread of a workgroup, so these
@@ -50,14 +53,14 @@ fn load_row(row: ptr<function, array<f32, MAX_HS>>, part: u32, b: u32, t: u32, h
 fn dot_row(x: ptr<function, array<f32, MAX_HS>>, part: u32, b: u32, t: u32, h: u32) -> f32 {
     let o = at(part, b, t, h, 0u);
     var s = 0.0;
-    for (var d = 0u; d < p.hs; d++) { s += (*x)[d] * qkv[o + d]; }
+    for (var d = 0u; d < HS; d++) { s += (*x)[d] * qkv[o + d]; }
     return s;
 }
 
 // acc = acc · keep + w · (part of head h at (b, t)).
 fn axpy_row(acc: ptr<function, array<f32, MAX_HS>>, keep: f32, w: f32, part: u32, b: u32, t: u32, h: u32) {
     let o = at(part, b, t, h, 0u);
-    for (var d = 0u; d < p.hs; d++) { (*acc)[d] = (*acc)[d] * keep + w * qkv[o + d]; }
+    for (var d = 0u; d < HS; d++) { (*acc)[d] = (*acc)[d] * keep + w * qkv[o + d]; }
 }
 
 @compute @workgroup_size(64)
@@ -78,8 +81,8 @@ fn attention_forward(@builtin(global_invocation_id) gid: vec3<u32>) {
         axpy_row(&acc, correction, w, 2u, r.b, j, r.h);
         m = m_new;
     }
-    let o = (r.b * p.t + r.t) * p.c + r.h * p.hs;
-    for (var d = 0u; d < p.hs; d++) { out[o + d] = acc[d] / l; }
+    let o = (r.b * p.t + r.t) * p.c + r.h * HS;
+    for (var d = 0u; d < HS; d++) { out[o + d] = acc[d] / l; }
     lse[(r.b * p.nh + r.h) * p.t + r.t] = m + log(l);
 }
 
@@ -88,10 +91,10 @@ fn attention_forward(@builtin(global_invocation_id) gid: vec3<u32>) {
 fn attention_backward_dq(@builtin(global_invocation_id) gid: vec3<u32>) {
     let r = row_of(gid);
     if (!r.valid) { return; }
-    let o = (r.b * p.t + r.t) * p.c + r.h * p.hs;
+    let o = (r.b * p.t + r.t) * p.c + r.h * HS;
     var g: array<f32, MAX_HS>; // dout_i
     var dl = 0.0;
-    for (var d = 0u; d < p.hs; d++) {
+    for (var d = 0u; d < HS; d++) {
         g[d] = dout[o + d];
         dl += g[d] * saved_out[o + d];
     }
@@ -106,7 +109,7 @@ fn attention_backward_dq(@builtin(global_invocation_id) gid: vec3<u32>) {
         let ds = prob * (dot_row(&g, 2u, r.b, j, r.h) - dl) * p.scale;
         axpy_row(&dq, 1.0, ds, 1u, r.b, j, r.h);
     }
-    for (var d = 0u; d < p.hs; d++) { dqkv[at(0u, r.b, r.t, r.h, d)] = dq[d]; }
+    for (var d = 0u; d < HS; d++) { dqkv[at(0u, r.b, r.t, r.h, d)] = dq[d]; }
 }
 
 // Pass 2, per key row j: dk_j = scale · Σ_{i≥j} p_ij (dout_i · v_j − delta_i) q_i; dv_j = Σ_{i≥j} p_ij dout_i.
@@ -124,14 +127,14 @@ fn attention_backward_dkv(@builtin(global_invocation_id) gid: vec3<u32>) {
     for (var i = j; i < p.t; i++) {
         let row = (r.b * p.nh + r.h) * p.t + i;
         let prob = exp(dot_row(&k, 0u, r.b, i, r.h) * p.scale - saved_lse[row]);
-        let o = (r.b * p.t + i) * p.c + r.h * p.hs;
+        let o = (r.b * p.t + i) * p.c + r.h * HS;
         var dp = 0.0;
-        for (var d = 0u; d < p.hs; d++) { dp += dout[o + d] * v[d]; }
+        for (var d = 0u; d < HS; d++) { dp += dout[o + d] * v[d]; }
         let ds = prob * (dp - saved_delta[row]) * p.scale;
         axpy_row(&dk, 1.0, ds, 0u, r.b, i, r.h);
-        for (var d = 0u; d < p.hs; d++) { dv[d] += prob * dout[o + d]; }
+        for (var d = 0u; d < HS; d++) { dv[d] += prob * dout[o + d]; }
     }
-    for (var d = 0u; d < p.hs; d++) {
+    for (var d = 0u; d < HS; d++) {
         dqkv[at(1u, r.b, j, r.h, d)] = dk[d];
         dqkv[at(2u, r.b, j, r.h, d)] = dv[d];
     }

@@ -14,12 +14,22 @@ use crate::gpu::Gpu;
 /// Creates a compute pipeline for one entry point of a WGSL module, with the layout derived from the
 /// bindings that entry point uses.
 pub(crate) fn pipeline(gpu: &Gpu, module: &wgpu::ShaderModule, entry: &str) -> wgpu::ComputePipeline {
+    pipeline_with(gpu, module, entry, &[])
+}
+
+/// [`pipeline`] with values for the module's `override` constants.
+pub(crate) fn pipeline_with(
+    gpu: &Gpu,
+    module: &wgpu::ShaderModule,
+    entry: &str,
+    constants: &[(&str, f64)],
+) -> wgpu::ComputePipeline {
     gpu.device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
         label: Some(entry),
         layout: None,
         module,
         entry_point: Some(entry),
-        compilation_options: Default::default(),
+        compilation_options: wgpu::PipelineCompilationOptions { constants, ..Default::default() },
         cache: None,
     })
 }
