@@ -1,6 +1,6 @@
 //! Wrapper for layernorm.wgsl: LayerNorm forward, and its backward as an input pass and a parameter pass.
 
-use super::{grid, launch, module, pipeline, Dispatch};
+use super::{grid, launch, module, pipeline, Dispatch, SUM_COLS};
 use crate::gpu::Gpu;
 
 #[repr(C)]
@@ -80,7 +80,7 @@ impl LayerNorm {
         let weights = [(1, b.inp), (6, dout), (8, grads), (9, b.mean), (10, b.rstd)];
         [
             launch(gpu, "layernorm_backward_input", &self.backward_input, &s.params(), &input, grid(s.rows, 64)),
-            launch(gpu, "layernorm_backward_params", &self.backward_params, &s.params(), &weights, grid(s.c, 8)),
+            launch(gpu, "layernorm_backward_params", &self.backward_params, &s.params(), &weights, grid(s.c, SUM_COLS)),
         ]
     }
 }

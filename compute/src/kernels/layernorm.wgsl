@@ -75,7 +75,7 @@ fn layernorm_backward_input(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_w
 // dweight[c] += Σ_rows dout · norm; dbias[c] += Σ_rows dout. A workgroup owns 8 channels and splits their rows
 // among 32 lanes (consecutive threads read consecutive channels), then adds the lanes up in workgroup memory,
 // so no thread walks all B·T rows alone.
-const SUM_COLS: u32 = 8u;
+const SUM_COLS: u32 = 8u; // SUM_COLS in kernels/mod.rs, which sizes the dispatch
 const SUM_LANES: u32 = 32u;
 var<workgroup> dw_partial: array<f32, 256>; // (SUM_LANES, SUM_COLS)
 var<workgroup> db_partial: array<f32, 256>;

@@ -1,6 +1,6 @@
 //! Wrapper for matmul.wgsl: C (=|+=) A·B (+ bias) with strided operands, batched over z.
 
-use super::{grid, launch, module, pipeline, Dispatch};
+use super::{grid, launch, module, pipeline, Dispatch, SUM_COLS};
 use crate::gpu::Gpu;
 use bytemuck::Zeroable;
 
@@ -157,7 +157,7 @@ impl Matmul {
             c_off: grad_offset as u32,
             ..Zeroable::zeroed()
         };
-        launch(gpu, "bias_backward", &self.bias_backward, &params, &[(6, dout), (7, grads)], grid(n, 8))
+        launch(gpu, "bias_backward", &self.bias_backward, &params, &[(6, dout), (7, grads)], grid(n, SUM_COLS))
     }
 }
 

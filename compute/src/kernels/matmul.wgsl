@@ -121,7 +121,7 @@ fn store_row(c_base: u32, row: u32, col: u32, batch: u32, v: vec4<f32>) {
 @group(0) @binding(6) var<storage, read> dout: array<f32>;        // (m, n)
 @group(0) @binding(7) var<storage, read_write> grads: array<f32>; // dbias at c_off
 
-const SUM_COLS: u32 = 8u;
+const SUM_COLS: u32 = 8u; // SUM_COLS in kernels/mod.rs, which sizes the dispatch
 const SUM_LANES: u32 = 32u;
 var<workgroup> col_partial: array<f32, 256>; // (SUM_LANES, SUM_COLS)
 

@@ -88,6 +88,10 @@ pub(crate) fn launch<T: bytemuck::Pod>(
     Dispatch { label, pipeline: pipeline.clone(), bind_group, workgroups, _uniform: uniform }
 }
 
+/// Columns per workgroup of the column-sum kernels (bias and LayerNorm parameter gradients): SUM_COLS in
+/// matmul.wgsl and layernorm.wgsl.
+pub(crate) const SUM_COLS: usize = 8;
+
 /// Workgroup counts for `threads` threads in groups of `size`, folded into a second dimension past
 /// the 65535-per-dimension limit (kernels using it rebuild the flat index from num_workgroups).
 pub(crate) fn grid(threads: usize, size: usize) -> [u32; 3] {
