@@ -64,9 +64,6 @@ mod tests {
         let Some(SweepAnalysis::IsoFlop(a)) = record.analysis else { panic!("{:?}", record.analysis_error) };
         let chart = data(size, Some(&*a), None);
         assert!(chart.series.iter().any(|s| !s.reference && !s.points.is_empty()), "{:?}", chart.series);
-        synthetic::svg(&chart).expect("drawn");
-        let empty = data(size, None, None);
-        assert!(empty.series.is_empty());
-        synthetic::svg(&empty).expect("an empty chart draws");
+        synthetic::assert_draws(&chart, &data(size, None, None));
     }
 }

@@ -116,9 +116,6 @@ mod tests {
         // The synthetic budgets' vertices all lie beyond the sampled sizes: drawn, as extrapolations.
         assert!(chart.series.iter().any(|s| !s.points.is_empty()), "{:?}", chart.series);
         assert!(chart.series.iter().any(|s| s.label.starts_with("Kaplan a = 0.73")));
-        synthetic::svg(&chart).expect("drawn");
-        let empty = data(size, None, None);
-        assert!(empty.series.is_empty());
-        synthetic::svg(&empty).expect("an empty chart draws");
+        synthetic::assert_draws(&chart, &data(size, None, None));
     }
 }

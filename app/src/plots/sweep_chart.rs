@@ -324,6 +324,16 @@ pub mod synthetic {
         Ok(svg)
     }
 
+    /// Checks a sweep chart drawn from the synthetic record: it has points, draws to SVG with its axis
+    /// labels, and the same chart with no analysis is empty and still draws (an idle page).
+    pub fn assert_draws(chart: &super::Data, empty: &super::Data) {
+        assert!(chart.series.iter().any(|s| !s.points.is_empty()), "no points drawn: {:?}", chart.series);
+        let drawn = svg(chart).expect("drawn");
+        assert!(drawn.contains(chart.x_desc.as_str()), "the x axis is labelled {:?}", chart.x_desc);
+        assert!(empty.series.is_empty(), "{:?}", empty.series);
+        svg(empty).expect("an empty chart draws");
+    }
+
     /// A whole `kind` sweep at `budget`, every run finished with a smooth curve.
     pub fn record(kind: SweepKind, budget: Budget) -> SweepRecord {
         let p = plan(kind, budget, 0);
