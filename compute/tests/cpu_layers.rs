@@ -201,9 +201,28 @@ fn gelu_backward_matches_finite_differences() {
         gelu_forward(&mut out, inp);
         dot(&out, &w)
     };
+    let mut out = vec![0.0; inp.len()];
+    gelu_forward(&mut out, &inp);
     let (mut dinp, noise) = prefilled(&mut r, 40);
-    gelu_backward(&mut dinp, &inp, &w);
+    gelu_backward(&mut dinp, &inp, &out, &w);
     check_grad("gelu dinp", &dinp, &noise, &numeric_grad(&inp, loss));
+}
+
+/// The backward reads Φ(x) back from the forward's output as out/x; around zero (and for subnormal x, where out has
+/// lost its digits) it must still give GELU'(x) = Φ(x) + x·φ(x), here against that formula in f64.
+#[test]
+fn gelu_backward_is_exact_near_zero_and_in_the_tails() {
+    let x: [f32; 12] = [-12.0, -5.0, -1e-3, -2e-6, -1e-6, -1e-40, 0.0, 1e-40, 1e-6, 3e-6, 1.0, 9.0];
+    let mut out = [0.0f32; 12];
+    gelu_forward(&mut out, &x);
+    let mut got = [0.0f32; 12];
+    gelu_backward(&mut got, &x, &out, &[1.0; 12]);
+    for (&x, &g) in x.iter().zip(&got) {
+        let x = x as f64;
+        let want =
+            0.5 * (1.0 + libm::erf(x / 2f64.sqrt())) + x * (-0.5 * x * x).exp() / (2.0 * std::f64::consts::PI).sqrt();
+        assert!((g as f64 - want).abs() < 2e-6 * want.abs().max(0.05), "GELU'({x}) = {g}, want {want}");
+    }
 }
 
 /// PyTorch's exact nn.GELU() evaluated in float64 (torch 2.15), against our f64 and f32 forward passes.

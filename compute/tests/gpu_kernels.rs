@@ -235,7 +235,7 @@ fn gelu_forward_and_backward_match_cpu() {
     let worst = got.iter().zip(&want).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
     assert!(worst < 1e-5, "GELU differs from exact erf GELU by {worst}");
     let mut wdx = vec![0.0f64; n];
-    cpu::gelu::gelu_backward(&mut wdx, &x64, &dout.iter().map(|&v| v as f64).collect::<Vec<_>>());
+    cpu::gelu::gelu_backward(&mut wdx, &x64, &want, &dout.iter().map(|&v| v as f64).collect::<Vec<_>>());
     let wdx32: Vec<f32> = wdx.iter().map(|&v| v as f32).collect();
     check_close(&read(&dx, n), &wdx32, 1e-5, "gelu backward");
 }

@@ -291,7 +291,7 @@ impl<F: Real> CpuModel<F> {
             residual_backward(&mut dl.residual2, &mut dl.fcproj, &dl.residual3);
             let (dw, db) = weight_and_bias(g, o.mlp_proj_weight, c * f, o.mlp_proj_bias, c);
             matmul_backward(&mut dl.fch_gelu, dw, db, &dl.fcproj, &la.fch_gelu, w(o.mlp_proj_weight, c * f), n, f, c);
-            gelu_backward(&mut dl.fch, &la.fch, &dl.fch_gelu);
+            gelu_backward(&mut dl.fch, &la.fch, &la.fch_gelu, &dl.fch_gelu);
             let (dw, db) = weight_and_bias(g, o.c_fc_weight, f * c, o.c_fc_bias, f);
             matmul_backward(&mut dl.ln2, dw, db, &dl.fch, &la.ln2, w(o.c_fc_weight, f * c), n, c, f);
             let (dw, db) = weight_and_bias(g, o.ln_2_weight, c, o.ln_2_bias, c);
