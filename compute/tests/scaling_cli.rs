@@ -119,3 +119,25 @@ fn fit_errors_name_the_file_and_line() {
     assert!(!ok && stderr.contains("cannot read"), "{stderr}");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// `lab fit SWEEP.json` prints a sweep's own fits (here the batch sweep's critical batch), recomputed from its runs;
+/// a joint L(N, D) fit is only attempted where the runs span sizes and token counts, and a record with too few runs
+/// says so and fails.
+#[test]
+fn fit_prints_a_sweep_records_own_analysis() {
+    let file = concat!(env!("CARGO_MANIFEST_DIR"), "/../public/reference/batch-medium.json");
+    let (ok, text, stderr) = lab(&["fit", file]);
+    assert!(ok, "{stderr}");
+    assert!(text.contains("batch sweep") && text.contains("B_crit") && !text.contains("Approach 3"), "{text}");
+    let v = json(&["fit", file, "--json"]);
+    assert!(v["sweep"]["targets"].is_array() && v.get("approach3").is_none(), "{v}");
+
+    let lr = concat!(env!("CARGO_MANIFEST_DIR"), "/../public/reference/lr-tiny.json");
+    let mut record: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(lr).unwrap()).unwrap();
+    record["runs"].as_array_mut().unwrap().truncate(1);
+    let one = std::env::temp_dir().join(format!("lab-fit-sweep-{}.json", std::process::id()));
+    std::fs::write(&one, record.to_string()).unwrap();
+    let (ok, _, stderr) = lab(&["fit", one.to_str().unwrap()]);
+    assert!(!ok && stderr.contains("lr tiny sweep with 1 of 18 runs: no analysis yet"), "{stderr}");
+    std::fs::remove_file(&one).ok();
+}

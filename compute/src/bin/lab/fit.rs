@@ -1,7 +1,9 @@
-//! `lab fit FILE`: fit Approach 3, Approach 2 and single power laws to (N, D, loss) points from a CSV or JSON file.
+//! `lab fit FILE`: fit Approach 3, Approach 2 and single power laws to (N, D, loss) points from a CSV or JSON file;
+//! for a sweep record (`lab sweep --out`), first the sweep's own analysis, recomputed from its runs.
 
 use crate::calc::num;
 use clap::Args;
+use compute::experiments::{SweepAnalysis, SweepKind, SweepRecord};
 use compute::scaling::{
     fit_approach2, fit_approach3, fit_power_law, parse_observations, Approach2Fit, Approach2Options, Approach3Fit,
     Approach3Options, Estimate, PowerLawFit, Starts,
@@ -15,6 +17,8 @@ FILE formats:
         columns are ignored; blank lines and lines starting with # are skipped). C defaults to 6·N·D.
   JSON  an array of objects with n (or params), d (or tokens), loss and optionally c (or flops); or an object holding
         such an array under \"points\" or \"runs\".
+Sweep records (lab sweep --out): the sweep's analysis (shape, IsoFLOP, learning rate or batch size) recomputed from
+        its runs, then Approach 3 and 2 where the runs span several sizes and token counts (IsoFLOP sweeps).
 
 Approach 3 (Hoffmann et al. 2022, Sec. 3.3): L = E + A/N^α + B/D^β by a Huber loss (δ = 1e-3) on log loss, L-BFGS from
 the best 64 nodes of the paper's 4500-node grid (all of them with --full-grid); the lowest final objective wins.
@@ -61,7 +65,12 @@ pub struct FitArgs {
 struct Report {
     file: String,
     points: usize,
-    approach3: Approach3Fit,
+    /// A sweep record's own analysis (the fits `lab sweep` printed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sweep: Option<SweepAnalysis>,
+    /// Absent for a sweep whose runs share one token count or one size (shape, learning rate, batch size).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    approach3: Option<Approach3Fit>,
     approach2: Option<Approach2Fit>,
     #[serde(skip_serializing_if = "Option::is_none")]
     approach2_note: Option<String>,
@@ -79,7 +88,52 @@ pub fn run(args: FitArgs) -> Result<(), String> {
         return Err("--floor applies to --power-laws; add --power-laws".into());
     }
     let text = std::fs::read_to_string(&args.file).map_err(|e| format!("cannot read {name}: {e}"))?;
-    let points = parse_observations(&text).map_err(|e| format!("{name}: {e}"))?;
+    // A sweep record brings its own analysis; only an IsoFLOP sweep spans the sizes and token counts a joint
+    // L(N, D) fit needs, so for the others Approach 3 and 2 are not attempted.
+    let sweep = sweep_analysis(&text).map_err(|e| format!("{name}: {e}"))?;
+    if let Some((kind, analysis)) = sweep {
+        if kind != SweepKind::IsoFlop {
+            if args.json {
+                let report = serde_json::json!({ "file": name, "sweep": analysis });
+                println!("{}", serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?);
+            } else {
+                println!("{name}: {kind} sweep\n\n{}", analysis.summary());
+            }
+            return Ok(());
+        }
+        if !args.json {
+            println!("{name}: {kind} sweep\n\n{}\n", analysis.summary());
+        }
+        return fit_points(&args, name, &text, Some(analysis));
+    }
+    fit_points(&args, name, &text, None)
+}
+
+/// A sweep record's kind and analysis; None when the file is not a sweep record; an error when it is one whose runs
+/// cannot be analysed yet (too few finished).
+fn sweep_analysis(text: &str) -> Result<Option<(SweepKind, SweepAnalysis)>, String> {
+    let is_sweep = serde_json::from_str::<serde_json::Value>(text)
+        .is_ok_and(|v| v.get("format").and_then(|f| f.as_str()).is_some_and(|f| f.starts_with("scaling-lab-sweep/")));
+    if !is_sweep {
+        return Ok(None);
+    }
+    let record = SweepRecord::from_json(text)?;
+    match record.analysis {
+        Some(a) => Ok(Some((record.kind, a))),
+        None => Err(format!(
+            "{} {} sweep with {} of {} runs: no analysis yet: {}",
+            record.kind,
+            record.budget,
+            record.runs.len(),
+            record.plan.runs.len(),
+            record.analysis_error.unwrap_or_default()
+        )),
+    }
+}
+
+/// Approach 3, Approach 2 and optional power laws over the file's (N, D, loss) points.
+fn fit_points(args: &FitArgs, name: String, text: &str, sweep: Option<SweepAnalysis>) -> Result<(), String> {
+    let points = parse_observations(text).map_err(|e| format!("{name}: {e}"))?;
 
     let starts = if args.full_grid { Starts::FullGrid } else { Starts::BestOfGrid(64) };
     let a3_options = Approach3Options {
@@ -109,7 +163,8 @@ pub fn run(args: FitArgs) -> Result<(), String> {
             power_laws.push(fit_power_law(&x, &loss, args.floor, var).map_err(|e| format!("{name}: L({var}): {e}"))?);
         }
     }
-    let report = Report { file: name, points: points.len(), approach3, approach2, approach2_note, power_laws };
+    let approach3 = Some(approach3);
+    let report = Report { file: name, points: points.len(), sweep, approach3, approach2, approach2_note, power_laws };
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?);
     } else {
@@ -126,8 +181,8 @@ fn interval(e: &Estimate) -> String {
 }
 
 fn text_report(r: &Report) -> String {
-    let a3 = &r.approach3;
     let mut s = format!("{}: {} points\n\n", r.file, r.points);
+    let Some(a3) = &r.approach3 else { return s };
     let level = format!("{:.0}%", a3.level * 100.0);
     s.push_str(&format!("Approach 3: L(N,D) = E + A/N^alpha + B/D^beta  ({})\n", a3.source));
     let boot = if a3.bootstrap > 0 {

@@ -171,19 +171,22 @@ fn summarize(curves: &[ShapeCurve], floor: Option<f64>) -> String {
         let (xmin, xmax) = (c.points[0].x, c.points[c.points.len() - 1].x);
         let (nlo, nhi) = c.near_best_range;
         let best = &c.points[c.best];
+        let layers = if best.n_layer == 1 { "1 layer".to_string() } else { format!("{} layers", best.n_layer) };
+        // A near-best band of one point is no band: say that no other shape came within the margin.
+        let band = if nhi > nlo {
+            format!("ratios {nlo:.1}–{nhi:.0} ({:.0}×) stayed within {NEAR_BEST_PCT}% of it", nhi / nlo)
+        } else {
+            format!("no other sampled ratio came within {NEAR_BEST_PCT}% of it")
+        };
         out.push(format!(
-            "At N ≈ {}, aspect ratios {:.1}–{:.0} ({:.0}× range): the best was {:.1} ({} layers of {}); ratios {:.1}–{:.0} \
-             ({:.0}×) stayed within {NEAR_BEST_PCT}% of it, and the worst cost {}.",
+            "At N ≈ {}, aspect ratios {:.1}–{:.0} ({:.0}× range): the best was {:.1} ({layers} of {}); {band}, and the \
+             worst cost {}.",
             short_number(c.target_n),
             xmin,
             xmax,
             xmax / xmin,
             best.x,
-            best.n_layer,
             best.d_model,
-            nlo,
-            nhi,
-            nhi / nlo,
             pct(c.max_increase_pct)
         ));
     }
