@@ -126,7 +126,9 @@ fn every_run_is_valid_unique_and_budgets_grow() {
                 r.train_config().validate(&r.model).unwrap_or_else(|e| panic!("{}: {e}", r.id));
                 assert_eq!(r.train_config().total_steps(&r.model) as u64, r.steps, "{}", r.id);
                 assert_eq!(r.model.vocab_size, 28);
-                assert!(r.lr > 1e-4 && r.lr < 3e-2, "{}: lr {}", r.id, r.lr);
+                // The lr sweep goes past the optimum on purpose (up to 32x the rule, where runs diverge).
+                let max_lr = if kind == SweepKind::LearningRate { 0.2 } else { 3e-2 };
+                assert!(r.lr > 1e-4 && r.lr < max_lr, "{}: lr {}", r.id, r.lr);
             }
             let flops = p.estimated_flops();
             assert!(flops > last, "{kind}: {budget} ({flops:e}) is not larger than the budget before ({last:e})");

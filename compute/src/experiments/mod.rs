@@ -190,8 +190,10 @@ impl Defaults {
 /// Why: Eq. D.1 was fitted to runs of 2.5e5 steps with 3000 warm-up steps, and a published toy sweep at this scale (byte
 /// vocabulary, context 64, 1.5k–2.65M parameters; see REFERENCE.md, "Small-scale expectations") found it too low for
 /// short runs, with 3× doing better. Three times keeps Kaplan's gentle fall with size (lr ≈ 5.6e-3 at N = 2e4,
-/// 3.9e-3 at N = 1e6), stays below the 1e-2 where AdamW runs of these models start to diverge, and the LR sweep
-/// (1/8× to 4× of this rule) checks it. Below N = 1e3 it is held at its N = 1e3 value.
+/// 3.9e-3 at N = 1e6), and the LR sweep (1/4× to 32× of this rule at the small budget and up) checks it: its small
+/// reference (public/reference/lr-small.json) put the optimum at about 3–4× this rule for 25k–400k parameters on
+/// 2M tokens, so the sweeps train below their best rate. Changing the rule changes every plan and so every
+/// reference record; left for when they can be re-run. Below N = 1e3 it is held at its N = 1e3 value.
 pub fn learning_rate_rule(n: f64) -> f64 {
     3.0 * kaplan::learning_rate(n.max(1e3)).ok().flatten().unwrap_or(kaplan::LR_INTERCEPT)
 }

@@ -1,5 +1,5 @@
-//! Learning-rate sweep analysis: per size, loss against peak learning rate, the best rate (vertex of a parabola in
-//! ln lr through the best point and its neighbours), how broad the optimum is, and the trend of the best rate with N
+//! Learning-rate sweep analysis: per size, loss against peak learning rate, the best rate (vertex of the parabola in
+//! ln lr through the best point and its two neighbours), how broad the optimum is, and the trend of the best rate with N
 //! against Kaplan et al. 2020, Eq. D.1.
 
 use super::{parabola_vertex, pct, sig3, usable, AnalysisOptions, MeanStd};
@@ -33,8 +33,10 @@ pub struct LrCurve {
     pub points: Vec<LrPoint>,
     /// The sampled rate with the lowest mean loss.
     pub best_measured: f64,
-    /// The vertex of a parabola in ln lr through the best point and up to two neighbours on each side (the measured
-    /// best when the best is at an end of the range or the parabola does not curve upward).
+    /// The vertex of the parabola in ln lr through the best point and its neighbour on each side (the measured best
+    /// when the best is at an end of the range or the parabola does not curve upward). Only the nearest neighbours:
+    /// above the optimum the loss often jumps (the run diverges), and a point past that cliff would drag a
+    /// least-squares parabola's vertex far from the minimum.
     pub best_lr: f64,
     pub best_loss: f64,
     /// Whether the best measured rate is the smallest or largest sampled (the optimum may lie outside).
@@ -118,7 +120,7 @@ fn curve(runs: &[&RunResult]) -> Option<LrCurve> {
     let &(bi, best_loss) = scored.iter().min_by(|p, q| p.1.total_cmp(&q.1))?;
     let pos = scored.iter().position(|&(i, _)| i == bi)?;
     let at_edge = pos == 0 || pos == scored.len() - 1;
-    let window = &scored[pos.saturating_sub(2)..(pos + 3).min(scored.len())];
+    let window = &scored[pos.saturating_sub(1)..(pos + 2).min(scored.len())];
     let x: Vec<f64> = window.iter().map(|&(i, _)| points[i].lr.ln()).collect();
     let y: Vec<f64> = window.iter().map(|&(_, l)| l).collect();
     let best_measured = points[bi].lr;
