@@ -75,15 +75,17 @@ async fn import_file(file: web_sys::File) -> Result<SweepRecord, String> {
     parse(&text).map_err(|e| format!("{name} is not a sweep record that `lab sweep` writes: {e}."))
 }
 
-/// "lab sweep isoflop --budget large …, on GPU: … (2026-11-28), 90 runs".
+/// "isoflop sweep, large budget, 90 of 90 runs; made by “lab sweep isoflop …” on GPU: … (2026-11-28)". A merged
+/// record's commands (one per shard, a line each) are quoted one after another on the one line.
 fn provenance(r: &SweepRecord) -> String {
+    let commands = r.command.lines().map(|c| format!("“{}”", c.trim())).collect::<Vec<_>>().join(" and ");
     format!(
-        "{} sweep, {} budget, {} of {} runs; made by “{}” on {} ({})",
+        "{} sweep, {} budget, {} of {} runs; made by {} on {} ({})",
         r.kind,
         r.budget,
         r.runs.len(),
         r.plan.runs.len(),
-        r.command,
+        commands,
         if r.device.is_empty() { "an unnamed device" } else { &r.device },
         r.created
     )
