@@ -4,6 +4,7 @@
 use crate::format::count;
 use compute::experiments::analysis::shape::KAPLAN_FINDING;
 use compute::scaling::chinchilla::{HOFFMANN_ROUNDED, TABLE_2};
+use compute::experiments::LR_RULE_TEXT;
 use compute::scaling::kaplan;
 use compute::scaling::known_models::KNOWN_MODELS;
 use leptos::prelude::*;
@@ -121,9 +122,11 @@ fn questions() -> Vec<Question> {
             published: format!(
                 "Kaplan et al. 2020, Eq. D.1: lr(N) ≈ {} − {}·ln N (natural log; N non-embedding parameters). \
                  A published toy sweep (1.5k–2.65M parameters, context 64) found that rate too low for short runs \
-                 and 3× better; this lab's sweeps centre on 3× Eq. D.1.",
+                 and 3× better; this lab's own sweep found the best rates 8–11× Eq. D.1 on runs of 2M tokens, so \
+                 its sweeps use {}.",
                 kaplan::LR_INTERCEPT,
-                kaplan::LR_SLOPE
+                kaplan::LR_SLOPE,
+                LR_RULE_TEXT
             ),
             opens: vec![
                 Open { label: "Run the learning-rate sweep", query: "view=experiments&sweep=lr" },
