@@ -323,3 +323,20 @@ fn tolerance_catches_a_small_error() {
     wrong[1] *= 1.0 + 1e-4;
     check_grad("deliberately wrong", &wrong, &[0.0; 3], &numeric);
 }
+
+/// The f32 exp the layers use (a vectorisable polynomial) against f64's over the whole range where e^x is a normal
+/// f32, plus its edges: NaN stays NaN, and beyond the range it saturates instead of overflowing or going subnormal.
+#[test]
+fn f32_fast_exp_is_within_3e7_relative_and_keeps_nan() {
+    let mut worst = 0.0f64;
+    for i in -87_000..=88_300 {
+        let x = i as f32 * 1e-3 + 3.7e-4;
+        let want = (x as f64).exp();
+        worst = worst.max(((Real::fast_exp(x) as f64) - want).abs() / want);
+    }
+    assert!(worst < 3e-7, "worst relative error {worst}");
+    assert_eq!(Real::fast_exp(0.0f32), 1.0);
+    assert!(Real::fast_exp(f32::NAN).is_nan());
+    assert!(Real::fast_exp(-1e4f32) > 0.0 && Real::fast_exp(-1e4f32) < 1.2e-38);
+    assert!(Real::fast_exp(1e4f32).is_finite() && Real::fast_exp(1e4f32) > 2e38);
+}

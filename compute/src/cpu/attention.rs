@@ -87,11 +87,11 @@ fn head_offsets(bi: usize, h: usize, t: usize, c: usize, hs: usize) -> (usize, u
 fn softmax_causal<F: Real>(row: &mut [F], i: usize, scale: F) {
     let (past, future) = row.split_at_mut(i + 1);
     let max = past.iter().copied().fold(F::neg_infinity(), F::max) * scale;
-    let mut sum = F::zero();
+    // Exponentiate, then sum: a running sum in the same loop would keep it from vectorising.
     for x in past.iter_mut() {
-        *x = (*x * scale - max).exp();
-        sum += *x;
+        *x = (*x * scale - max).fast_exp();
     }
+    let sum = past.iter().copied().sum::<F>();
     past.iter_mut().for_each(|x| *x /= sum);
     future.fill(F::zero());
 }

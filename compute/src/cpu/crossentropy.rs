@@ -16,11 +16,10 @@ pub fn crossentropy_forward<F: Real>(
     for row in 0..n {
         let (x, p) = (&logits[row * v..(row + 1) * v], &mut probs[row * v..(row + 1) * v]);
         let max = x.iter().copied().fold(F::neg_infinity(), F::max);
-        let mut sum = F::zero();
         for (pi, &xi) in p.iter_mut().zip(x) {
-            *pi = (xi - max).exp();
-            sum += *pi;
+            *pi = (xi - max).fast_exp();
         }
+        let sum = p.iter().copied().sum::<F>();
         p.iter_mut().for_each(|pi| *pi /= sum);
         let target = targets[row] as usize;
         assert!(target < v, "target id {target} at position {row} is outside the vocabulary of {v}");

@@ -9,6 +9,7 @@ pub mod encoder;
 pub mod gelu;
 pub mod gemm;
 pub mod layernorm;
+pub mod math;
 pub mod matmul;
 pub mod model;
 pub mod residual;
@@ -27,6 +28,9 @@ pub trait Real:
     fn of(x: f64) -> Self;
     /// The error function: libm's in f64 (a few ulp); in f32 the GPU kernel's (absolute error < 1.2e-7).
     fn erf(self) -> Self;
+    /// e^x for the per-element loops: std's in f64; in f32 a polynomial the compiler can vectorise (relative error
+    /// < 3e-7, see [`math::exp_f32`]).
+    fn fast_exp(self) -> Self;
     /// `c = a·b + beta·c` on strided matrices through `matrixmultiply`; see [`gemm::gemm`] for the safe entry point.
     ///
     /// # Safety
@@ -54,24 +58,13 @@ impl Real for f32 {
     fn of(x: f64) -> Self {
         x as f32
     }
-    /// Numerical Recipes' erfc (a Chebyshev fit with fractional error < 1.2e-7), as kernels/gelu.wgsl computes it:
-    /// one exp where libm's erff takes two, and in a small model libm's erf was a quarter of a CPU training step.
+    #[inline(always)]
     fn erf(self) -> Self {
-        let z = self.abs();
-        let t = 1.0 / (1.0 + 0.5 * z);
-        let poly = -1.265_512_2
-            + t * (1.000_023_7
-                + t * (0.374_091_96
-                    + t * (0.096_784_18
-                        + t * (-0.186_288_06
-                            + t * (0.278_868_07
-                                + t * (-1.135_203_9 + t * (1.488_515_9 + t * (-0.822_152_23 + t * 0.170_872_77))))))));
-        let erfc = t * (-z * z + poly).exp();
-        if self >= 0.0 {
-            1.0 - erfc
-        } else {
-            erfc - 1.0
-        }
+        math::erf_f32(self)
+    }
+    #[inline(always)]
+    fn fast_exp(self) -> Self {
+        math::exp_f32(self)
     }
     unsafe fn gemm_raw(
         m: usize,
@@ -99,6 +92,9 @@ impl Real for f64 {
     }
     fn erf(self) -> Self {
         libm::erf(self)
+    }
+    fn fast_exp(self) -> Self {
+        self.exp()
     }
     unsafe fn gemm_raw(
         m: usize,
