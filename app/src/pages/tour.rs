@@ -3,8 +3,8 @@
 
 use crate::format::count;
 use compute::experiments::analysis::shape::KAPLAN_FINDING;
-use compute::scaling::chinchilla::{HOFFMANN_ROUNDED, TABLE_2};
 use compute::experiments::LR_RULE_TEXT;
+use compute::scaling::chinchilla::{HOFFMANN_ROUNDED, TABLE_2};
 use compute::scaling::kaplan;
 use compute::scaling::known_models::KNOWN_MODELS;
 use leptos::prelude::*;

@@ -10,8 +10,8 @@
 
 use super::grid;
 use super::{
-    expand_seeds, learning_rate_rule, short_number, Budget, Config, Defaults, RunLabels, Schedule, SweepKind, SweepPlan,
-    LR_RULE_TEXT,
+    expand_seeds, learning_rate_rule, short_number, Budget, Config, Defaults, RunLabels, Schedule, SweepKind,
+    SweepPlan, LR_RULE_TEXT,
 };
 
 /// Reference batch (sequences) of the square-root rule: the batch the other sweeps use.
