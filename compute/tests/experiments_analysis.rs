@@ -153,6 +153,19 @@ fn lr_analysis_finds_each_sizes_optimum_and_the_trend() {
     assert!(a.summary.contains("Larger models prefer smaller rates"), "{}", a.summary);
 }
 
+/// A best rate that moves by only a few percent across a 16× span of N is not called a trend.
+#[test]
+fn lr_analysis_does_not_call_a_flat_optimum_a_trend() {
+    let p = plan(SweepKind::LearningRate, Budget::Small, 1);
+    let lr_star = |n: f64| 0.01 * (n / 1e4).powf(-0.02);
+    let runs =
+        results(&p.runs, 0.0, 5, |r| Some(0.6 + 1e3 / r.n().powf(0.5) + 0.05 * (r.lr / lr_star(r.n())).ln().powi(2)));
+    let a = analyze_lr(&runs, &options()).unwrap();
+    assert!(a.slope.unwrap().abs() < 0.05, "slope {:?}", a.slope);
+    assert!(a.summary.contains("hardly moved with size"), "{}", a.summary);
+    assert!(!a.summary.contains("Larger models prefer smaller rates"), "{}", a.summary);
+}
+
 /// Loss after the fewest possible steps u: 0.6 + 2·(1 + u/50)^−0.7, and its inverse.
 fn loss_at_min_steps(u: f64) -> f64 {
     0.6 + 2.0 * (1.0 + u / 50.0).powf(-0.7)
