@@ -3,6 +3,7 @@
 use crate::training::settings::{BackendPref, FieldError, Plan, Settings, PAGE_PRESETS};
 use crate::url;
 use compute::data::catalog;
+use compute::experiments::learning_rate_rule;
 use compute::scaling::kaplan;
 use leptos::prelude::*;
 
@@ -34,6 +35,10 @@ pub fn Controls(
         plan.with(|p| {
             p.as_ref().ok().and_then(|p| kaplan::learning_rate(p.model.non_embedding_params() as f64).ok().flatten())
         })
+    });
+    // The sweeps' rule, fitted to this lab's own learning-rate sweep: for short runs Eq. D.1 is ~8× too low.
+    let lab_lr = Signal::derive(move || {
+        plan.with(|p| p.as_ref().ok().map(|p| learning_rate_rule(p.model.non_embedding_params() as f64)))
     });
     let on_preset = Callback::new(move |id: String| settings.update(|s| s.apply_preset(&id)));
     view! {
@@ -70,6 +75,23 @@ pub fn Controls(
                             disabled=move || locked.get() || url::locked("lr") || kaplan_lr.get().is_none()
                             on:click=move |_| {
                                 if let Some(lr) = kaplan_lr.get_untracked() {
+                                    settings.update(|s| s.lr = format!("{lr:.2e}"));
+                                }
+                            }
+                        >"use it"</button>
+                    </p>
+                    <p class="hint" data-testid="lab-lr">
+                        {move || match lab_lr.get() {
+                            Some(lr) => format!("This lab's sweeps, for runs of a few thousand steps: {lr:.2e} "),
+                            None => "This lab's sweeps' rate: needs a valid model ".to_string(),
+                        }}
+                        <cite>"(¾ of the best rate its learning-rate sweep measured; README, \"Reproducing the findings\")"</cite>
+                        <button
+                            type="button"
+                            class="link"
+                            disabled=move || locked.get() || url::locked("lr") || lab_lr.get().is_none()
+                            on:click=move |_| {
+                                if let Some(lr) = lab_lr.get_untracked() {
                                     settings.update(|s| s.lr = format!("{lr:.2e}"));
                                 }
                             }
