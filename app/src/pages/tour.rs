@@ -117,8 +117,9 @@ fn questions() -> Vec<Question> {
         Question {
             id: "lr",
             question: "5. Which learning rate?",
-            answer: "The optimum is broad — rates a few times apart train about equally well — but too high a rate \
-                     diverges, and larger models prefer smaller rates. Warm up, then decay.",
+            answer: "In long runs the optimum is broad — rates a few times apart train about equally well — and \
+                     larger models prefer smaller rates. In short runs it is sharper: in this lab's sweep twice the \
+                     best rate cost up to a quarter more loss and four times it wrecked the run. Warm up, then decay.",
             published: format!(
                 "Kaplan et al. 2020, Eq. D.1: lr(N) ≈ {} − {}·ln N (natural log; N non-embedding parameters). \
                  A published toy sweep (1.5k–2.65M parameters, context 64) found that rate too low for short runs \
