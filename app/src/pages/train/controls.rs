@@ -63,40 +63,18 @@ pub fn Controls(
                 <Field key="batch" label="Batch (sequences per step)" settings=settings errors=errors locked=locked/>
                 <Field key="lr" label="Learning rate" settings=settings errors=errors locked=locked/>
                 <Show when=move || !url::hidden("lr")>
-                    <p class="hint" data-testid="kaplan-lr">
-                        {move || match kaplan_lr.get() {
-                            Some(lr) => format!("Kaplan's rule of thumb for this N: {lr:.2e} "),
-                            None => "Kaplan's rule of thumb: needs a valid model ".to_string(),
-                        }}
-                        <cite>"(Kaplan et al. 2020, Eq. D.1)"</cite>
-                        <button
-                            type="button"
-                            class="link"
-                            disabled=move || locked.get() || url::locked("lr") || kaplan_lr.get().is_none()
-                            on:click=move |_| {
-                                if let Some(lr) = kaplan_lr.get_untracked() {
-                                    settings.update(|s| s.lr = format!("{lr:.2e}"));
-                                }
-                            }
-                        >"use it"</button>
-                    </p>
-                    <p class="hint" data-testid="lab-lr">
-                        {move || match lab_lr.get() {
-                            Some(lr) => format!("This lab's sweeps, for runs of a few thousand steps: {lr:.2e} "),
-                            None => "This lab's sweeps' rate: needs a valid model ".to_string(),
-                        }}
-                        <cite>"(¾ of the best rate its learning-rate sweep measured; README, \"Reproducing the findings\")"</cite>
-                        <button
-                            type="button"
-                            class="link"
-                            disabled=move || locked.get() || url::locked("lr") || lab_lr.get().is_none()
-                            on:click=move |_| {
-                                if let Some(lr) = lab_lr.get_untracked() {
-                                    settings.update(|s| s.lr = format!("{lr:.2e}"));
-                                }
-                            }
-                        >"use it"</button>
-                    </p>
+                    <RateHint
+                        testid="kaplan-lr"
+                        label="Kaplan's rule of thumb"
+                        cite="(Kaplan et al. 2020, Eq. D.1)"
+                        rate=kaplan_lr settings=settings locked=locked
+                    />
+                    <RateHint
+                        testid="lab-lr"
+                        label="This lab's measured rate (runs of a few thousand steps)"
+                        cite="(¾ of the best rate its learning-rate sweep measured; README, \"Reproducing the findings\")"
+                        rate=lab_lr settings=settings locked=locked
+                    />
                 </Show>
                 <Select
                     key="sched"
@@ -271,4 +249,36 @@ fn BackendSelect(
             </div>
         }
     })
+}
+
+/// A suggested learning rate for the current model, its source, and a button that puts it in the field.
+#[component]
+fn RateHint(
+    testid: &'static str,
+    label: &'static str,
+    cite: &'static str,
+    /// The rate for the current model; None while the model is invalid (or the rule gives none).
+    rate: Signal<Option<f64>>,
+    settings: RwSignal<Settings>,
+    locked: Signal<bool>,
+) -> impl IntoView {
+    view! {
+        <p class="hint" data-testid=testid>
+            {move || match rate.get() {
+                Some(lr) => format!("{label} for this N: {lr:.2e} "),
+                None => format!("{label}: needs a valid model "),
+            }}
+            <cite>{cite}</cite>
+            <button
+                type="button"
+                class="link"
+                disabled=move || locked.get() || url::locked("lr") || rate.get().is_none()
+                on:click=move |_| {
+                    if let Some(lr) = rate.get_untracked() {
+                        settings.update(|s| s.lr = format!("{lr:.2e}"));
+                    }
+                }
+            >"use it"</button>
+        </p>
+    }
 }
