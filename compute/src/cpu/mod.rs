@@ -26,7 +26,7 @@ pub trait Real:
 {
     /// Converts from f64 (rounding for f32).
     fn of(x: f64) -> Self;
-    /// The error function: libm's in f64 (a few ulp); in f32 the GPU kernel's (absolute error < 1.2e-7).
+    /// The error function: libm's in f64 (a few ulp); in f32 the GPU kernel's (absolute error < 4e-7).
     fn erf(self) -> Self;
     /// e^x for the per-element loops: std's in f64; in f32 a polynomial the compiler can vectorise (relative error
     /// < 3e-7, see [`math::exp_f32`]).
