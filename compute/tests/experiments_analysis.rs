@@ -130,7 +130,7 @@ fn lr_analysis_finds_each_sizes_optimum_and_the_trend() {
     let runs = results(&p.runs, 0.0005, 5, |r| {
         let m = r.labels.lr_multiplier.unwrap();
         // The largest model diverges at the highest rate.
-        if r.n() == largest && m > 31.0 {
+        if r.n() == largest && m > 7.0 {
             return None;
         }
         Some(0.6 + 1e3 / r.n().powf(0.5) + 0.05 * (r.lr / lr_star(r.n())).ln().powi(2))

@@ -126,8 +126,9 @@ fn every_run_is_valid_unique_and_budgets_grow() {
                 r.train_config().validate(&r.model).unwrap_or_else(|e| panic!("{}: {e}", r.id));
                 assert_eq!(r.train_config().total_steps(&r.model) as u64, r.steps, "{}", r.id);
                 assert_eq!(r.model.vocab_size, 28);
-                // The lr sweep goes past the optimum on purpose (up to 32x the rule, where runs diverge).
-                let max_lr = if kind == SweepKind::LearningRate { 0.2 } else { 3e-2 };
+                // The rule peaks at ~0.029 (held below N = 1e3) and the batch sweep doubles it at large batches; the
+                // lr sweep goes past the optimum on purpose (up to 8x the rule, where runs collapse).
+                let max_lr = if kind == SweepKind::LearningRate { 0.25 } else { 6e-2 };
                 assert!(r.lr > 1e-4 && r.lr < max_lr, "{}: lr {}", r.id, r.lr);
             }
             let flops = p.estimated_flops();

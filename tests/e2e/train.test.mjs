@@ -100,6 +100,13 @@ export default [
       assert((await value('seed')) === '7', 'seed restored');
       assert((await value('sched')) === 'constant', 'schedule restored');
       await page.waitForFunction(() => !document.querySelector('[data-testid="train-start"]').disabled, null, { timeout: 60000 });
+      // The lab's measured rate rule for this N (0.012·(N/1e5)^-0.19; N ≈ 85k here) fills the field.
+      const hint = await textOf(page, 'lab-lr');
+      const suggested = hint.match(/(\d\.\d\de-2)/);
+      assert(suggested, `a rate in the hint: ${hint}`);
+      await page.click('[data-testid="lab-lr"] button');
+      assert((await value('lr')) === suggested[1], `the field takes ${suggested[1]}: ${await value('lr')}`);
+      assert(Number(suggested[1]) > 0.01 && Number(suggested[1]) < 0.015, `rule at N ≈ 85k: ${suggested[1]}`);
       await page.fill('[data-testid="field-heads"]', '5');
       const err = await textOf(page, 'error-heads');
       assert(err.includes('not divisible'), `reason beside the field: ${err}`);

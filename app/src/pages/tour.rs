@@ -3,6 +3,7 @@
 
 use crate::format::count;
 use compute::experiments::analysis::shape::KAPLAN_FINDING;
+use compute::experiments::LR_RULE_TEXT;
 use compute::scaling::chinchilla::{HOFFMANN_ROUNDED, TABLE_2};
 use compute::scaling::kaplan;
 use compute::scaling::known_models::KNOWN_MODELS;
@@ -116,14 +117,17 @@ fn questions() -> Vec<Question> {
         Question {
             id: "lr",
             question: "5. Which learning rate?",
-            answer: "The optimum is broad — rates a few times apart train about equally well — but too high a rate \
-                     diverges, and larger models prefer smaller rates. Warm up, then decay.",
+            answer: "In long runs the optimum is broad — rates a few times apart train about equally well — and \
+                     larger models prefer smaller rates. In short runs it is sharper: in this lab's sweep twice the \
+                     best rate cost up to a quarter more loss and four times it wrecked the run. Warm up, then decay.",
             published: format!(
                 "Kaplan et al. 2020, Eq. D.1: lr(N) ≈ {} − {}·ln N (natural log; N non-embedding parameters). \
                  A published toy sweep (1.5k–2.65M parameters, context 64) found that rate too low for short runs \
-                 and 3× better; this lab's sweeps centre on 3× Eq. D.1.",
+                 and 3× better; this lab's own sweep found the best rates 8–11× Eq. D.1 on runs of 2M tokens, so \
+                 its sweeps use {}.",
                 kaplan::LR_INTERCEPT,
-                kaplan::LR_SLOPE
+                kaplan::LR_SLOPE,
+                LR_RULE_TEXT
             ),
             opens: vec![
                 Open { label: "Run the learning-rate sweep", query: "view=experiments&sweep=lr" },

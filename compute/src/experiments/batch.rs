@@ -10,7 +10,8 @@
 
 use super::grid;
 use super::{
-    expand_seeds, learning_rate_rule, short_number, Budget, Config, Defaults, RunLabels, Schedule, SweepKind, SweepPlan,
+    expand_seeds, learning_rate_rule, short_number, Budget, Config, Defaults, RunLabels, Schedule, SweepKind,
+    SweepPlan, LR_RULE_TEXT,
 };
 
 /// Reference batch (sequences) of the square-root rule: the batch the other sweeps use.
@@ -83,7 +84,7 @@ pub fn plan(budget: Budget, seeds: usize) -> SweepPlan {
         data: Defaults::DATA.into(),
         tokenizer: Defaults::TOKENIZER.into(),
         lr_rule: format!(
-            "3× Kaplan Eq. D.1 ({base:.2e}) times √(B/{REFERENCE_BATCH}) capped at {MAX_LR_MULTIPLIER}×, constant \
+            "{LR_RULE_TEXT} ({base:.2e}) times √(B/{REFERENCE_BATCH}) capped at {MAX_LR_MULTIPLIER}×, constant \
              after a warm-up of {} tokens",
             short_number(warmup_tokens as f64)
         ),

@@ -11,7 +11,7 @@
 //! parameter, which holds both that optimum and Chinchilla's 20.
 
 use super::grid;
-use super::{expand_seeds, short_number, Budget, Config, Defaults, RunLabels, SweepKind, SweepPlan};
+use super::{expand_seeds, short_number, Budget, Config, Defaults, RunLabels, SweepKind, SweepPlan, LR_RULE_TEXT};
 
 /// Tokens per parameter the grid is centred on (see the module doc; Chinchilla's own is ~20, 70B on 1.4T tokens,
 /// Hoffmann et al. 2022, Table 1).
@@ -79,7 +79,7 @@ pub fn plan(budget: Budget, seeds: usize) -> SweepPlan {
         seeds,
         data: Defaults::DATA.into(),
         tokenizer: Defaults::TOKENIZER.into(),
-        lr_rule: "3× Kaplan Eq. D.1 per model size, cosine decay to lr/10 over each run".into(),
+        lr_rule: format!("{LR_RULE_TEXT} per model size, cosine decay to lr/10 over each run"),
         notes: vec![
             format!(
                 "budgets C = 6·N·D = {} FLOPs; {} sizes per budget over {}× around N = √(C/600) (100 tokens per \

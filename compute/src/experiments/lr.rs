@@ -1,10 +1,11 @@
-//! The learning-rate sweep (the seed's question 5): at three or more sizes, peak learning rates from 1/4× to 32× of
-//! [`super::learning_rate_rule`] (128×), evenly spaced in log, every size on the same tokens and schedule. It should
+//! The learning-rate sweep (the seed's question 5): at three or more sizes, peak learning rates from 1/8× to 8× of
+//! [`super::learning_rate_rule`] (64×), evenly spaced in log, every size on the same tokens and schedule. It should
 //! show a broad optimum that moves to smaller rates as models grow (Kaplan et al. 2020, Eq. D.1 and Fig. 22).
 
 use super::grid;
 use super::{
     expand_seeds, learning_rate_rule, short_number, Budget, Config, Defaults, RunLabels, SweepKind, SweepPlan,
+    LR_RULE_TEXT,
 };
 
 /// The grid of one budget.
@@ -20,11 +21,11 @@ pub struct LrGrid {
 
 impl LrGrid {
     pub fn for_budget(budget: Budget) -> LrGrid {
-        // 2^(k/steps_per_octave) from 1/4 to 32. Skewed upwards: a grid of 1/8 to 4 left every size's best rate at
-        // its top edge at the small budget (these runs are short, and short runs want high rates); above the optimum
-        // the loss rises and then the run diverges, which is part of the picture.
+        // 2^(k/steps_per_octave) from 1/8 to 8: down to about Kaplan's Eq. D.1 (~1/8 of the rule here) and up past
+        // the cliff where runs collapse (2–3× the optimum, which sits near 1.3× the rule), which is part of the
+        // picture.
         let multipliers = |per_octave: i32| {
-            (-2 * per_octave..=5 * per_octave).map(|k| 2f64.powf(k as f64 / per_octave as f64)).collect()
+            (-3 * per_octave..=3 * per_octave).map(|k| 2f64.powf(k as f64 / per_octave as f64)).collect()
         };
         match budget {
             Budget::Tiny => LrGrid { sizes: vec![5e3, 2e4, 8e4], multipliers: vec![0.25, 1.0, 4.0], tokens: 200_000 },
@@ -59,7 +60,7 @@ pub fn plan(budget: Budget, seeds: usize) -> SweepPlan {
         data: Defaults::DATA.into(),
         tokenizer: Defaults::TOKENIZER.into(),
         lr_rule: format!(
-            "{} multiples ({}) of 3× Kaplan Eq. D.1 per size",
+            "{} multiples ({}) of the sweeps' rule ({LR_RULE_TEXT}) per size",
             grid.multipliers.len(),
             grid.multipliers.iter().map(|m| format!("{m:.3}")).collect::<Vec<_>>().join(", ")
         ),

@@ -4,7 +4,7 @@
 //! every shape at one N gets the same rate.
 
 use super::grid::{self, aspect};
-use super::{expand_seeds, short_number, Budget, Config, Defaults, RunLabels, SweepKind, SweepPlan};
+use super::{expand_seeds, short_number, Budget, Config, Defaults, RunLabels, SweepKind, SweepPlan, LR_RULE_TEXT};
 use crate::config::ModelConfig;
 use serde::{Deserialize, Serialize};
 
@@ -167,7 +167,7 @@ pub fn plan(budget: Budget, seeds: usize) -> SweepPlan {
         data: Defaults::DATA.into(),
         tokenizer: Defaults::TOKENIZER.into(),
         lr_rule: format!(
-            "3× Kaplan Eq. D.1 at the target N (one rate per N): {}",
+            "{LR_RULE_TEXT}, at the target N (one rate per N): {}",
             grid.targets
                 .iter()
                 .map(|t| format!("{:.2e}", super::learning_rate_rule(*t)))

@@ -26,9 +26,10 @@ fn explanation(kind: SweepKind) -> &'static str {
              parameter at their scale); Kaplan et al. 2020 had found a = 0.73, b = 0.27 (Hoffmann et al. 2022, Table 2)."
         }
         SweepKind::LearningRate => {
-            "Each colour is one model size, trained at several peak learning rates with everything else fixed. The \
-             optimum is broad: rates a few times apart give nearly the same loss, and too high a rate diverges. \
-             Kaplan et al. 2020 (Eq. D.1) found the best rate falls slowly with size, lr(N) ≈ 0.003239 − \
+            "Each colour is one model size, trained at several peak learning rates with everything else fixed. \
+             Kaplan et al. 2020 (Fig. 22) found the optimum broad for their long runs, rates a few times apart giving \
+             nearly the same loss; short runs like these are more sensitive, and too high a rate makes a run \
+             collapse. Kaplan et al. (Eq. D.1) found the best rate falls slowly with size, lr(N) ≈ 0.003239 − \
              0.0001395·ln N (natural log), drawn dashed for each size."
         }
         SweepKind::BatchSize => {

@@ -7,6 +7,7 @@ use compute::experiments::analysis::isoflop::IsoFlopAnalysis;
 use compute::experiments::analysis::lr::LrAnalysis;
 use compute::experiments::analysis::shape::ShapeAnalysis;
 use compute::experiments::analysis::MeanStd;
+use compute::experiments::LR_RULE_TEXT;
 use compute::scaling::chinchilla::HOFFMANN_ROUNDED;
 use compute::scaling::{kaplan, Estimate};
 use leptos::prelude::*;
@@ -238,8 +239,8 @@ pub fn lr(a: &LrAnalysis) -> impl IntoView {
             testid="sweep-table"
         />
         <Table
-            caption=format!("Best rate per size against the rules: the sweeps' rule is 3 × Eq. D.1; Eq. D.1 is \
-                             lr(N) = {} − {}·ln N (natural log), {}", kaplan::LR_INTERCEPT, kaplan::LR_SLOPE, kaplan::SOURCE)
+            caption=format!("Best rate per size against the rules: the sweeps' rule is {}; Eq. D.1 is \
+                             lr(N) = {} − {}·ln N (natural log), {}", LR_RULE_TEXT, kaplan::LR_INTERCEPT, kaplan::LR_SLOPE, kaplan::SOURCE)
             head=vec!["N", "best lr", "within 1% of the best", "sweeps' rule", "Kaplan Eq. D.1"]
             rows=best
         />

@@ -3,6 +3,7 @@
 use crate::training::settings::{BackendPref, FieldError, Plan, Settings, PAGE_PRESETS};
 use crate::url;
 use compute::data::catalog;
+use compute::experiments::learning_rate_rule;
 use compute::scaling::kaplan;
 use leptos::prelude::*;
 
@@ -35,6 +36,10 @@ pub fn Controls(
             p.as_ref().ok().and_then(|p| kaplan::learning_rate(p.model.non_embedding_params() as f64).ok().flatten())
         })
     });
+    // The sweeps' rule, fitted to this lab's own learning-rate sweep: for short runs Eq. D.1 is ~8× too low.
+    let lab_lr = Signal::derive(move || {
+        plan.with(|p| p.as_ref().ok().map(|p| learning_rate_rule(p.model.non_embedding_params() as f64)))
+    });
     let on_preset = Callback::new(move |id: String| settings.update(|s| s.apply_preset(&id)));
     view! {
         <form class="controls" data-testid="train-controls" on:submit=|e| e.prevent_default()>
@@ -58,23 +63,18 @@ pub fn Controls(
                 <Field key="batch" label="Batch (sequences per step)" settings=settings errors=errors locked=locked/>
                 <Field key="lr" label="Learning rate" settings=settings errors=errors locked=locked/>
                 <Show when=move || !url::hidden("lr")>
-                    <p class="hint" data-testid="kaplan-lr">
-                        {move || match kaplan_lr.get() {
-                            Some(lr) => format!("Kaplan's rule of thumb for this N: {lr:.2e} "),
-                            None => "Kaplan's rule of thumb: needs a valid model ".to_string(),
-                        }}
-                        <cite>"(Kaplan et al. 2020, Eq. D.1)"</cite>
-                        <button
-                            type="button"
-                            class="link"
-                            disabled=move || locked.get() || url::locked("lr") || kaplan_lr.get().is_none()
-                            on:click=move |_| {
-                                if let Some(lr) = kaplan_lr.get_untracked() {
-                                    settings.update(|s| s.lr = format!("{lr:.2e}"));
-                                }
-                            }
-                        >"use it"</button>
-                    </p>
+                    <RateHint
+                        testid="kaplan-lr"
+                        label="Kaplan's rule of thumb"
+                        cite="(Kaplan et al. 2020, Eq. D.1)"
+                        rate=kaplan_lr settings=settings locked=locked
+                    />
+                    <RateHint
+                        testid="lab-lr"
+                        label="This lab's measured rate (runs of a few thousand steps)"
+                        cite="(¾ of the best rate its learning-rate sweep measured; README, \"Reproducing the findings\")"
+                        rate=lab_lr settings=settings locked=locked
+                    />
                 </Show>
                 <Select
                     key="sched"
@@ -249,4 +249,36 @@ fn BackendSelect(
             </div>
         }
     })
+}
+
+/// A suggested learning rate for the current model, its source, and a button that puts it in the field.
+#[component]
+fn RateHint(
+    testid: &'static str,
+    label: &'static str,
+    cite: &'static str,
+    /// The rate for the current model; None while the model is invalid (or the rule gives none).
+    rate: Signal<Option<f64>>,
+    settings: RwSignal<Settings>,
+    locked: Signal<bool>,
+) -> impl IntoView {
+    view! {
+        <p class="hint" data-testid=testid>
+            {move || match rate.get() {
+                Some(lr) => format!("{label} for this N: {lr:.2e} "),
+                None => format!("{label}: needs a valid model "),
+            }}
+            <cite>{cite}</cite>
+            <button
+                type="button"
+                class="link"
+                disabled=move || locked.get() || url::locked("lr") || rate.get().is_none()
+                on:click=move |_| {
+                    if let Some(lr) = rate.get_untracked() {
+                        settings.update(|s| s.lr = format!("{lr:.2e}"));
+                    }
+                }
+            >"use it"</button>
+        </p>
+    }
 }

@@ -16,7 +16,8 @@ Budgets (FLOPs at 6N + attention per token, evaluations included; see `--dry-run
   medium  ~1e15  about an hour on a laptop GPU; 3 seeds, denser grids
   large   ~5e15  hours on a laptop GPU; 3 seeds, widest grids
 Data: synthetic:medium with the char tokenizer (endless text, exact entropy floor 0.517 nats/char), context 64.
-Learning rates: 3x Kaplan et al.'s Eq. D.1 per size (the lr sweep spans 1/4x to 32x of it).
+Learning rates: 0.012*(N/1e5)^-0.19 per size, 3/4 of the best rates of the lab's own lr sweep (lr-small.json;
+6-9x Kaplan et al.'s Eq. D.1 at these sizes); the lr sweep spans 1/8x to 8x of it.
 
 The sweep record (JSON) holds the plan, every run's result and curve, and the analysis; `lab fit SWEEP.json` fits
 Approach 3 and 2 to its runs.
