@@ -31,6 +31,8 @@ def main():
     cfg = json.loads(args.config)
     device = "cuda" if args.device == "cuda" or (args.device == "auto" and torch.cuda.is_available()) else "cpu"
     torch.manual_seed(0)
+    # `lab` flushes subnormal floats to zero on the CPU (compute/src/bin/lab/float_mode.rs); so does this side.
+    torch.set_flush_denormal(True)
     model = GPT(cfg).to(device)
     decay = [p for n, p in model.named_parameters() if p.dim() == 2 and ".wte." not in n and ".wpe." not in n]
     other = [p for n, p in model.named_parameters() if not (p.dim() == 2 and ".wte." not in n and ".wpe." not in n)]

@@ -7,6 +7,7 @@ mod calc;
 mod data_cmd;
 mod eval;
 mod fit;
+mod float_mode;
 mod sweep;
 mod train;
 
@@ -51,6 +52,7 @@ fn main() {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
+    float_mode::flush_subnormals();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Device { json } => device(json),
