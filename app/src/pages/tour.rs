@@ -118,13 +118,14 @@ fn questions() -> Vec<Question> {
             id: "lr",
             question: "5. Which learning rate?",
             answer: "In long runs the optimum is broad — rates a few times apart train about equally well — and \
-                     larger models prefer smaller rates. In short runs it is sharper: in this lab's sweep twice the \
-                     best rate cost up to a quarter more loss and four times it wrecked the run. Warm up, then decay.",
+                     larger models prefer smaller rates. In short runs it is narrower: in this lab's sweeps of 2–4M \
+                     tokens, twice the best rate cost 1–24% more loss and 4–8 times it wrecked the run; the longer \
+                     runs were the more forgiving. Warm up, then decay.",
             published: format!(
                 "Kaplan et al. 2020, Eq. D.1: lr(N) ≈ {} − {}·ln N (natural log; N non-embedding parameters). \
                  A published toy sweep (1.5k–2.65M parameters, context 64) found that rate too low for short runs \
-                 and 3× better; this lab's own sweep found the best rates 8–11× Eq. D.1 on runs of 2M tokens, so \
-                 its sweeps use {}.",
+                 and 3× better; this lab's own sweep found the best rates 8–11× Eq. D.1 on runs of 2M tokens (7.6× on runs \
+                 of 4M), so its sweeps use {}.",
                 kaplan::LR_INTERCEPT,
                 kaplan::LR_SLOPE,
                 LR_RULE_TEXT
