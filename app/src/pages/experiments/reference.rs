@@ -1,5 +1,6 @@
-//! Reference results: sweeps run by `lab sweep` at larger budgets and committed under `reference/` (served from
-//! `public/reference/`), shown muted behind the page's own; and the visitor's own sweep records, imported from a file.
+//! Reference results: sweeps run natively by `lab sweep` (at larger budgets where time allowed) and committed under
+//! `reference/` (served from `public/reference/`), shown muted behind the page's own; and the visitor's own sweep
+//! records, imported from a file.
 //!
 //! A reference file is found by name, `reference/<kind>-<budget>.json` (or `sweep-<kind>-<budget>.json`, the name
 //! `lab sweep` writes by default); the largest budget present is used. Nothing is shown (and nothing is made up) when
@@ -144,8 +145,8 @@ pub fn References(
         <section class="card experiments" aria-labelledby="reference-title">
             <h2 id="reference-title">"Reference results"</h2>
             <p class="lede">
-                "The same sweeps run natively by " <code>"lab sweep"</code> " at larger budgets, drawn in grey behind "
-                "your runs. Run your own with " <code>"lab sweep isoflop --budget medium --out my-sweep.json"</code>
+                "The same sweeps run natively by " <code>"lab sweep"</code> " on the fastest machine we had (its budget "
+                "and device are named below), drawn in grey behind your runs. Run your own with " <code>"lab sweep isoflop --budget medium --out my-sweep.json"</code>
                 " and import the file here."
             </p>
             <p data-testid="reference-status">{move || match reference.get() {
