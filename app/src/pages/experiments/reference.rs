@@ -145,8 +145,9 @@ pub fn References(
         <section class="card experiments" aria-labelledby="reference-title">
             <h2 id="reference-title">"Reference results"</h2>
             <p class="lede">
-                "The same sweeps run natively by " <code>"lab sweep"</code> " on the fastest machine we had (its budget "
-                "and device are named below), drawn in grey behind your runs. Run your own with " <code>"lab sweep isoflop --budget medium --out my-sweep.json"</code>
+                "The same sweeps run natively by " <code>"lab sweep"</code> " on the fastest machine we had (its "
+                "budget and device are named below), drawn in grey behind your runs. Run your own with "
+                <code>"lab sweep isoflop --budget medium --out my-sweep.json"</code>
                 " and import the file here."
             </p>
             <p data-testid="reference-status">{move || match reference.get() {
