@@ -1,9 +1,10 @@
 //! `lab fit FILE`: fit Approach 3, Approach 2 and single power laws to (N, D, loss) points from a CSV or JSON file;
-//! for a sweep record (`lab sweep --out`), first the sweep's own analysis, recomputed from its runs.
+//! for a sweep record (`lab sweep --out`), the sweep's own analysis recomputed from its runs, and for an IsoFLOP sweep
+//! the tables of that analysis's fits.
 
 use crate::calc::num;
 use clap::Args;
-use compute::experiments::{SweepAnalysis, SweepKind, SweepRecord};
+use compute::experiments::{AnalysisOptions, SweepAnalysis, SweepKind, SweepRecord};
 use compute::scaling::{
     fit_approach2, fit_approach3, fit_power_law, parse_observations, Approach2Fit, Approach2Options, Approach3Fit,
     Approach3Options, Estimate, PowerLawFit, Starts,
@@ -18,7 +19,8 @@ FILE formats:
   JSON  an array of objects with n (or params), d (or tokens), loss and optionally c (or flops); or an object holding
         such an array under \"points\" or \"runs\".
 Sweep records (lab sweep --out): the sweep's analysis (shape, IsoFLOP, learning rate or batch size) recomputed from
-        its runs, then Approach 3 and 2 where the runs span several sizes and token counts (IsoFLOP sweeps).
+        its runs with --bootstrap, --level and --seed; for an IsoFLOP sweep, then the tables of that analysis's
+        Approach 3 and 2 fits (grouped by the plan's budgets; --full-grid and --group-tolerance apply to point files).
 
 Approach 3 (Hoffmann et al. 2022, Sec. 3.3): L = E + A/N^α + B/D^β by a Huber loss (δ = 1e-3) on log loss, L-BFGS from
 the best 64 nodes of the paper's 4500-node grid (all of them with --full-grid); the lowest final objective wins.
@@ -88,36 +90,44 @@ pub fn run(args: FitArgs) -> Result<(), String> {
         return Err("--floor applies to --power-laws; add --power-laws".into());
     }
     let text = std::fs::read_to_string(&args.file).map_err(|e| format!("cannot read {name}: {e}"))?;
-    // A sweep record brings its own analysis; only an IsoFLOP sweep spans the sizes and token counts a joint
-    // L(N, D) fit needs, so for the others Approach 3 and 2 are not attempted.
-    let sweep = sweep_analysis(&text).map_err(|e| format!("{name}: {e}"))?;
-    if let Some((kind, analysis)) = sweep {
-        if kind != SweepKind::IsoFlop {
-            if args.json {
-                let report = serde_json::json!({ "file": name, "sweep": analysis });
-                println!("{}", serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?);
-            } else {
-                println!("{name}: {kind} sweep\n\n{}", analysis.summary());
-            }
-            return Ok(());
+    // A sweep record brings its own analysis, recomputed here with this command's bootstrap options; only an
+    // IsoFLOP sweep spans the sizes and token counts a joint L(N, D) fit needs, and its tables are that same
+    // analysis's fits (one fit, so the summary and the tables quote the same intervals).
+    let Some((kind, analysis)) = sweep_analysis(&text, &args).map_err(|e| format!("{name}: {e}"))? else {
+        return fit_points(&args, name, &text);
+    };
+    let SweepAnalysis::IsoFlop(isoflop) = &analysis else {
+        if args.json {
+            let report = serde_json::json!({ "file": name, "sweep": analysis });
+            println!("{}", serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?);
+        } else {
+            println!("{name}: {kind} sweep\n\n{}", analysis.summary());
         }
-        if !args.json {
-            println!("{name}: {kind} sweep\n\n{}\n", analysis.summary());
-        }
-        return fit_points(&args, name, &text, Some(analysis));
+        return Ok(());
+    };
+    if !args.json {
+        println!("{name}: {kind} sweep\n\n{}\n", analysis.summary());
     }
-    fit_points(&args, name, &text, None)
+    let approach3 = isoflop.approach3.clone();
+    let (approach2, approach2_note) = (isoflop.approach2.clone(), isoflop.approach2_error.clone());
+    let points = parse_observations(&text).map_or(0, |p| p.len());
+    let power_laws = power_laws(&args, &name, &text)?;
+    let report = Report { file: name, points, sweep: Some(analysis), approach3, approach2, approach2_note, power_laws };
+    print_report(&args, &report)
 }
 
-/// A sweep record's kind and analysis; None when the file is not a sweep record; an error when it is one whose runs
-/// cannot be analysed yet (too few finished).
-fn sweep_analysis(text: &str) -> Result<Option<(SweepKind, SweepAnalysis)>, String> {
+/// A sweep record's kind and its analysis recomputed with the command's options; None when the file is not a sweep
+/// record; an error when it is one whose runs cannot be analysed yet (too few finished).
+fn sweep_analysis(text: &str, args: &FitArgs) -> Result<Option<(SweepKind, SweepAnalysis)>, String> {
     let is_sweep = serde_json::from_str::<serde_json::Value>(text)
         .is_ok_and(|v| v.get("format").and_then(|f| f.as_str()).is_some_and(|f| f.starts_with("scaling-lab-sweep/")));
     if !is_sweep {
         return Ok(None);
     }
-    let record = SweepRecord::from_json(text)?;
+    let mut record = SweepRecord::from_json(text)?;
+    let options =
+        AnalysisOptions { bootstrap: args.bootstrap, level: args.level, seed: args.seed, ..record.default_options() };
+    record.reanalyze(&options);
     match record.analysis {
         Some(a) => Ok(Some((record.kind, a))),
         None => Err(format!(
@@ -132,7 +142,7 @@ fn sweep_analysis(text: &str) -> Result<Option<(SweepKind, SweepAnalysis)>, Stri
 }
 
 /// Approach 3, Approach 2 and optional power laws over the file's (N, D, loss) points.
-fn fit_points(args: &FitArgs, name: String, text: &str, sweep: Option<SweepAnalysis>) -> Result<(), String> {
+fn fit_points(args: &FitArgs, name: String, text: &str) -> Result<(), String> {
     let points = parse_observations(text).map_err(|e| format!("{name}: {e}"))?;
 
     let starts = if args.full_grid { Starts::FullGrid } else { Starts::BestOfGrid(64) };
@@ -154,21 +164,33 @@ fn fit_points(args: &FitArgs, name: String, text: &str, sweep: Option<SweepAnaly
         Ok(fit) => (Some(fit), None),
         Err(e) => (None, Some(e.to_string())),
     };
-    let mut power_laws = Vec::new();
-    if args.power_laws {
-        let loss: Vec<f64> = points.iter().map(|p| p.loss).collect();
-        for (var, x) in
-            [("N", points.iter().map(|p| p.n).collect::<Vec<_>>()), ("D", points.iter().map(|p| p.d).collect())]
-        {
-            power_laws.push(fit_power_law(&x, &loss, args.floor, var).map_err(|e| format!("{name}: L({var}): {e}"))?);
-        }
-    }
+    let power_laws = power_laws(args, &name, text)?;
     let approach3 = Some(approach3);
-    let report = Report { file: name, points: points.len(), sweep, approach3, approach2, approach2_note, power_laws };
+    let report =
+        Report { file: name, points: points.len(), sweep: None, approach3, approach2, approach2_note, power_laws };
+    print_report(args, &report)
+}
+
+/// With --power-laws, L(N) and L(D) over all of the file's points.
+fn power_laws(args: &FitArgs, name: &str, text: &str) -> Result<Vec<PowerLawFit>, String> {
+    if !args.power_laws {
+        return Ok(Vec::new());
+    }
+    let points = parse_observations(text).map_err(|e| format!("{name}: {e}"))?;
+    let loss: Vec<f64> = points.iter().map(|p| p.loss).collect();
+    let mut fits = Vec::new();
+    for (var, x) in [("N", points.iter().map(|p| p.n).collect::<Vec<_>>()), ("D", points.iter().map(|p| p.d).collect())]
+    {
+        fits.push(fit_power_law(&x, &loss, args.floor, var).map_err(|e| format!("{name}: L({var}): {e}"))?);
+    }
+    Ok(fits)
+}
+
+fn print_report(args: &FitArgs, report: &Report) -> Result<(), String> {
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?);
+        println!("{}", serde_json::to_string_pretty(report).map_err(|e| e.to_string())?);
     } else {
-        print!("{}", text_report(&report));
+        print!("{}", text_report(report));
     }
     Ok(())
 }
