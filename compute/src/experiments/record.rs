@@ -109,9 +109,13 @@ impl SweepRecord {
 
     /// Reads a record and recomputes its analysis.
     pub fn from_json(json: &str) -> Result<SweepRecord, String> {
-        let mut record: SweepRecord =
-            serde_json::from_str(json).map_err(|e| format!("not a Scaling Lab sweep record ({SWEEP_FORMAT}): {e}"))?;
+        let mut record = SweepRecord::from_json_unanalyzed(json)?;
         record.reanalyze(&record.default_options());
         Ok(record)
+    }
+
+    /// Reads a record as stored, for a caller that recomputes the analysis with its own options.
+    pub fn from_json_unanalyzed(json: &str) -> Result<SweepRecord, String> {
+        serde_json::from_str(json).map_err(|e| format!("not a Scaling Lab sweep record ({SWEEP_FORMAT}): {e}"))
     }
 }

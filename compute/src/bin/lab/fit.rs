@@ -7,7 +7,7 @@ use clap::Args;
 use compute::experiments::{AnalysisOptions, SweepAnalysis, SweepKind, SweepRecord};
 use compute::scaling::{
     fit_approach2, fit_approach3, fit_power_law, parse_observations, Approach2Fit, Approach2Options, Approach3Fit,
-    Approach3Options, Estimate, PowerLawFit, Starts,
+    Approach3Options, Estimate, Observation, PowerLawFit, Starts,
 };
 use serde::Serialize;
 use std::path::PathBuf;
@@ -110,9 +110,17 @@ pub fn run(args: FitArgs) -> Result<(), String> {
     }
     let approach3 = isoflop.approach3.clone();
     let (approach2, approach2_note) = (isoflop.approach2.clone(), isoflop.approach2_error.clone());
-    let points = parse_observations(&text).map_or(0, |p| p.len());
-    let power_laws = power_laws(&args, &name, &text)?;
-    let report = Report { file: name, points, sweep: Some(analysis), approach3, approach2, approach2_note, power_laws };
+    let points = parse_observations(&text).map_err(|e| format!("{name}: {e}"))?;
+    let power_laws = power_laws(&args, &name, &points)?;
+    let report = Report {
+        file: name,
+        points: points.len(),
+        sweep: Some(analysis),
+        approach3,
+        approach2,
+        approach2_note,
+        power_laws,
+    };
     print_report(&args, &report)
 }
 
@@ -124,7 +132,7 @@ fn sweep_analysis(text: &str, args: &FitArgs) -> Result<Option<(SweepKind, Sweep
     if !is_sweep {
         return Ok(None);
     }
-    let mut record = SweepRecord::from_json(text)?;
+    let mut record = SweepRecord::from_json_unanalyzed(text)?;
     let options =
         AnalysisOptions { bootstrap: args.bootstrap, level: args.level, seed: args.seed, ..record.default_options() };
     record.reanalyze(&options);
@@ -164,7 +172,7 @@ fn fit_points(args: &FitArgs, name: String, text: &str) -> Result<(), String> {
         Ok(fit) => (Some(fit), None),
         Err(e) => (None, Some(e.to_string())),
     };
-    let power_laws = power_laws(args, &name, text)?;
+    let power_laws = power_laws(args, &name, &points)?;
     let approach3 = Some(approach3);
     let report =
         Report { file: name, points: points.len(), sweep: None, approach3, approach2, approach2_note, power_laws };
@@ -172,11 +180,10 @@ fn fit_points(args: &FitArgs, name: String, text: &str) -> Result<(), String> {
 }
 
 /// With --power-laws, L(N) and L(D) over all of the file's points.
-fn power_laws(args: &FitArgs, name: &str, text: &str) -> Result<Vec<PowerLawFit>, String> {
+fn power_laws(args: &FitArgs, name: &str, points: &[Observation]) -> Result<Vec<PowerLawFit>, String> {
     if !args.power_laws {
         return Ok(Vec::new());
     }
-    let points = parse_observations(text).map_err(|e| format!("{name}: {e}"))?;
     let loss: Vec<f64> = points.iter().map(|p| p.loss).collect();
     let mut fits = Vec::new();
     for (var, x) in [("N", points.iter().map(|p| p.n).collect::<Vec<_>>()), ("D", points.iter().map(|p| p.d).collect())]
