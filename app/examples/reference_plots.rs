@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 const SIZE: Size = Size { width: 720, height: 420, ratio: 1.0 };
 
 fn main() -> Result<(), String> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let root = compute::repository_dir();
     for kind in [SweepKind::Shape, SweepKind::IsoFlop, SweepKind::LearningRate, SweepKind::BatchSize] {
         let Some((path, record)) = largest_reference(&root, kind)? else {
             eprintln!("no reference for {kind}");

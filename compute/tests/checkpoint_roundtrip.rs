@@ -48,9 +48,9 @@ fn pytorch_loads_the_checkpoint_and_computes_the_same_loss() {
     let loss = m.forward(&IDS[..8], Some(&IDS[1..]), 1, 8);
     let path = std::env::temp_dir().join(format!("lab-ckpt-{}.safetensors", std::process::id()));
     std::fs::write(&path, to_bytes(&cfg, &m.params, None).unwrap()).unwrap();
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/reference/load_checkpoint.py");
+    let script = compute::repository_dir().join("tests/reference/load_checkpoint.py");
     let out = std::process::Command::new("python3")
-        .args([script, path.to_str().unwrap(), &format!("[{:?}]", IDS)])
+        .args([script.to_str().unwrap(), path.to_str().unwrap(), &format!("[{:?}]", IDS)])
         .output()
         .unwrap();
     let _ = std::fs::remove_file(&path);

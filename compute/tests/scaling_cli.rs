@@ -87,10 +87,15 @@ fn calc_refuses_bad_input_with_a_clear_message() {
     }
 }
 
+/// A committed file's path as an argument for `lab`.
+fn repository_file(path: &str) -> String {
+    compute::repository_dir().join(path).to_str().expect("a UTF-8 checkout path").to_string()
+}
+
 #[test]
 fn fit_reads_the_fixture_and_reports_both_approaches() {
-    let file = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/scaling_isoflop.csv");
-    let v = json(&["fit", file, "--bootstrap", "20", "--json"]);
+    let file = repository_file("compute/tests/fixtures/scaling_isoflop.csv");
+    let v = json(&["fit", &file, "--bootstrap", "20", "--json"]);
     assert_eq!(v["points"], 63);
     for key in ["E", "A", "B", "alpha", "beta"] {
         let e = &v["approach3"][key];
@@ -99,7 +104,7 @@ fn fit_reads_the_fixture_and_reports_both_approaches() {
     assert!(v["approach3"]["goodness"]["r2_log"].as_f64().unwrap() > 0.99);
     let a = v["approach2"]["a"]["value"].as_f64().unwrap();
     assert!((a - 0.5126).abs() < 0.03, "approach 2 a = {a}");
-    let (ok, text, _) = lab(&["fit", file, "--bootstrap", "0"]);
+    let (ok, text, _) = lab(&["fit", &file, "--bootstrap", "0"]);
     assert!(ok && text.contains("Approach 3") && text.contains("Approach 2") && text.contains("alpha"), "{text}");
 }
 
@@ -125,14 +130,14 @@ fn fit_errors_name_the_file_and_line() {
 /// says so and fails.
 #[test]
 fn fit_prints_a_sweep_records_own_analysis() {
-    let file = concat!(env!("CARGO_MANIFEST_DIR"), "/../public/reference/batch-medium.json");
-    let (ok, text, stderr) = lab(&["fit", file]);
+    let file = repository_file("public/reference/batch-medium.json");
+    let (ok, text, stderr) = lab(&["fit", &file]);
     assert!(ok, "{stderr}");
     assert!(text.contains("batch sweep") && text.contains("B_crit") && !text.contains("Approach 3"), "{text}");
-    let v = json(&["fit", file, "--json"]);
+    let v = json(&["fit", &file, "--json"]);
     assert!(v["sweep"]["targets"].is_array() && v.get("approach3").is_none(), "{v}");
 
-    let lr = concat!(env!("CARGO_MANIFEST_DIR"), "/../public/reference/lr-tiny.json");
+    let lr = compute::repository_dir().join("public/reference/lr-tiny.json");
     let mut record: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(lr).unwrap()).unwrap();
     let planned = record["plan"]["runs"].as_array().unwrap().len();
     record["runs"].as_array_mut().unwrap().truncate(1);
@@ -148,9 +153,9 @@ fn fit_prints_a_sweep_records_own_analysis() {
 /// summary and the tables quote the same intervals.
 #[test]
 fn fit_tables_of_an_isoflop_record_are_its_analysis() {
-    let file = concat!(env!("CARGO_MANIFEST_DIR"), "/../public/reference/isoflop-tiny.json");
-    let default = json(&["fit", file, "--json"]);
-    let other = json(&["fit", file, "--json", "--bootstrap", "40", "--seed", "7"]);
+    let file = repository_file("public/reference/isoflop-tiny.json");
+    let default = json(&["fit", &file, "--json"]);
+    let other = json(&["fit", &file, "--json", "--bootstrap", "40", "--seed", "7"]);
     for v in [&default, &other] {
         assert!(v["approach3"].is_object(), "{v}");
         assert_eq!(v["approach3"], v["sweep"]["approach3"], "Approach 3: table and summary differ");

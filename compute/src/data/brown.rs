@@ -142,7 +142,7 @@ pub fn prepared_path() -> std::path::PathBuf {
     if here.exists() {
         return here;
     }
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(PREPARED_PATH)
+    crate::repository_dir().join(PREPARED_PATH)
 }
 
 #[cfg(test)]

@@ -85,7 +85,7 @@ pub struct Fixture {
 
 /// Path of a committed fixture by name, e.g. `fixture_path("gpt_bias_tied")`.
 pub fn fixture_path(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/reference/fixtures").join(format!("{name}.safetensors"))
+    compute::repository_dir().join("tests/reference/fixtures").join(format!("{name}.safetensors"))
 }
 
 /// Loads `<stem>.safetensors` and the `<stem>.json` beside it. Panics naming the file and tensor when anything is

@@ -5,7 +5,6 @@ use compute::config::ModelConfig;
 use compute::gpu::Gpu;
 use compute::train::TrainConfig;
 use safetensors::SafeTensors;
-use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
 /// One device shared by a test binary, owned (the trainer holds an `Arc<Gpu>`). Panics without an adapter: GPU tests
@@ -33,7 +32,7 @@ pub struct Steps {
 }
 
 pub fn load_steps() -> Steps {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/reference/fixtures");
+    let dir = compute::repository_dir().join("tests/reference/fixtures");
     let bytes = std::fs::read(dir.join("adamw_steps.safetensors")).expect("fixture adamw_steps.safetensors");
     let meta: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("adamw_steps.json")).unwrap()).unwrap();

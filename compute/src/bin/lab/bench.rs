@@ -76,7 +76,7 @@ pub fn run(args: BenchArgs) -> Result<(), String> {
     let script = args
         .pytorch_script
         .clone()
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/reference/bench_pytorch.py"));
+        .unwrap_or_else(|| compute::repository_dir().join("tests/reference/bench_pytorch.py"));
     let mut note = None;
     let mut rows = Vec::new();
     for name in args.sizes.split(',').map(str::trim).filter(|s| !s.is_empty()) {
