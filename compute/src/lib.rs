@@ -15,8 +15,7 @@ pub mod train;
 /// The repository this crate sits in: the parent of `CARGO_MANIFEST_DIR` as cargo sets it when it runs the
 /// program (tests, `cargo run`), else of the one it was built in. Read at run time because the target folder is
 /// shared across clones, and cargo may reuse a binary built in one clone for another, where `env!` would still
-/// name the first.
-#[cfg(not(target_arch = "wasm32"))]
+/// name the first. (Native use only; in the page there is no file system to find.)
 pub fn repository_dir() -> std::path::PathBuf {
     let manifest = std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into());
     std::path::PathBuf::from(manifest).join("..")
