@@ -50,10 +50,32 @@ fn no_adapter_hint() -> &'static str {
     }
 }
 
+/// Optional device features to ask for; each is enabled only where the adapter has it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GpuOptions {
+    /// Subgroup operations for the reductions (LayerNorm, softmax + cross-entropy, column sums, gradient norm).
+    /// Off, the kernels use their workgroup-memory fallback: tests turn it off to check that path on an adapter
+    /// that has subgroups.
+    pub subgroups: bool,
+    /// Timestamp queries, for per-kernel GPU times (`profile_step`).
+    pub timestamps: bool,
+}
+
+impl Default for GpuOptions {
+    fn default() -> Self {
+        GpuOptions { subgroups: true, timestamps: true }
+    }
+}
+
 impl Gpu {
     /// Opens the best available adapter with its own limits (not WebGPU's conservative defaults), so that
     /// large storage buffers are available where the hardware has them.
     pub async fn request() -> Result<Gpu, GpuError> {
+        Gpu::request_with(GpuOptions::default()).await
+    }
+
+    /// [`Gpu::request`] with a choice of optional features.
+    pub async fn request_with(options: GpuOptions) -> Result<Gpu, GpuError> {
         let instance = wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle());
         let adapter = instance
             .request_adapter(&wgpu::RequestAdapterOptions {
@@ -65,16 +87,33 @@ impl Gpu {
             .await
             .map_err(|e| GpuError::NoAdapter(e.to_string()))?;
         let report = AdapterReport::from_adapter(&adapter);
+        let mut wanted = wgpu::Features::empty();
+        if options.subgroups {
+            wanted |= wgpu::Features::SUBGROUP;
+        }
+        if options.timestamps {
+            wanted |= wgpu::Features::TIMESTAMP_QUERY;
+        }
         let (device, queue) = adapter
             .request_device(&wgpu::DeviceDescriptor {
                 label: Some("scaling-lab device"),
-                required_features: wgpu::Features::empty(),
+                required_features: wanted & adapter.features(),
                 required_limits: adapter.limits(),
                 ..Default::default()
             })
             .await
             .map_err(|e| GpuError::DeviceRequest(e.to_string()))?;
         Ok(Gpu { device, queue, report })
+    }
+
+    /// Whether kernels may use subgroup operations on this device.
+    pub fn has_subgroups(&self) -> bool {
+        self.device.features().contains(wgpu::Features::SUBGROUP)
+    }
+
+    /// Whether this device can time kernels with timestamp queries.
+    pub fn has_timestamps(&self) -> bool {
+        self.device.features().contains(wgpu::Features::TIMESTAMP_QUERY)
     }
 
     /// Creates a storage buffer holding `data`, usable as kernel input and output and as a copy source.

@@ -119,6 +119,7 @@ impl AdamW {
         });
         let update = Dispatch {
             label: "adamw_update",
+            cost: Default::default(),
             pipeline: self.update.clone(),
             bind_group,
             workgroups: grid(n, 256),

@@ -41,9 +41,26 @@ pub(crate) fn module(gpu: &Gpu, label: &str, source: &str) -> wgpu::ShaderModule
     })
 }
 
+/// The work one launch does, for the profiler's rates: floating-point operations (an FMA counts 2) and the
+/// bytes it must move to and from memory at least (each input read once, each output written once).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Cost {
+    pub flops: f64,
+    pub bytes: f64,
+}
+
+impl Cost {
+    /// `flops` operations over `floats` f32 values read or written.
+    pub fn new(flops: f64, floats: f64) -> Cost {
+        Cost { flops, bytes: 4.0 * floats }
+    }
+}
+
 /// A prepared kernel launch: pipeline, bound buffers and workgroup counts, ready to record into any pass.
 pub struct Dispatch {
     pub label: &'static str,
+    /// What the launch computes and moves (zero where its wrapper has not said).
+    pub cost: Cost,
     pipeline: wgpu::ComputePipeline,
     bind_group: wgpu::BindGroup,
     workgroups: [u32; 3],
@@ -52,6 +69,11 @@ pub struct Dispatch {
 }
 
 impl Dispatch {
+    /// The same launch with its cost stated.
+    pub fn with_cost(self, cost: Cost) -> Dispatch {
+        Dispatch { cost, ..self }
+    }
+
     pub fn record(&self, pass: &mut wgpu::ComputePass<'_>) {
         pass.set_pipeline(&self.pipeline);
         pass.set_bind_group(0, &self.bind_group, &[]);
@@ -85,7 +107,7 @@ pub(crate) fn launch<T: bytemuck::Pod>(
         layout: &pipeline.get_bind_group_layout(0),
         entries: &entries,
     });
-    Dispatch { label, pipeline: pipeline.clone(), bind_group, workgroups, _uniform: uniform }
+    Dispatch { label, cost: Cost::default(), pipeline: pipeline.clone(), bind_group, workgroups, _uniform: uniform }
 }
 
 /// Columns per workgroup of the column-sum kernels (bias and LayerNorm parameter gradients): SUM_COLS in
