@@ -1,6 +1,6 @@
 //! Wrapper for encoder.wgsl: token + position embedding forward, and its deterministic backward.
 
-use super::{grid, launch, module, pipeline, Dispatch};
+use super::{grid, launch, module, pipeline, Cost, Dispatch};
 use crate::gpu::Gpu;
 
 #[repr(C)]
@@ -65,7 +65,10 @@ impl Encoder {
         out: &wgpu::Buffer,
     ) -> Dispatch {
         let buffers = [(1, tokens), (2, params), (3, out)];
+        let (bt, c) = (s.bt as f64, s.c as f64);
+        // Reads a row of wte and of wpe per position, writes one row: one add per value.
         launch(gpu, "encoder_forward", &self.forward, &s.params(), &buffers, grid(s.bt * s.c, 256))
+            .with_cost(Cost::new(bt * c, 3.0 * bt * c))
     }
 
     /// dwte and dwpe (in `grads`) += the embedding gradients of dout (BT, C). `order` holds the batch's
@@ -80,6 +83,7 @@ impl Encoder {
         starts: &wgpu::Buffer,
     ) -> [Dispatch; 2] {
         let wte_groups = [s.c.div_ceil(64) as u32, s.vocab as u32, 1];
+        let (bt, c, t, vocab) = (s.bt as f64, s.c as f64, s.t as f64, s.vocab as f64);
         [
             launch(
                 gpu,
@@ -88,7 +92,8 @@ impl Encoder {
                 &s.params(),
                 &[(4, dout), (5, grads), (6, order), (7, starts)],
                 wte_groups,
-            ),
+            )
+            .with_cost(Cost::new(bt * c, bt * c + vocab * c)),
             launch(
                 gpu,
                 "encoder_backward_wpe",
@@ -96,7 +101,8 @@ impl Encoder {
                 &s.params(),
                 &[(4, dout), (5, grads)],
                 grid(s.t * s.c, 256),
-            ),
+            )
+            .with_cost(Cost::new(bt * c, bt * c + t * c)),
         ]
     }
 }

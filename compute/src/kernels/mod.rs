@@ -8,6 +8,7 @@ pub mod encoder;
 pub mod gelu;
 pub mod layernorm;
 pub mod matmul;
+pub mod profile;
 
 use crate::gpu::Gpu;
 

@@ -380,27 +380,9 @@ impl GpuModel {
         &self.losses
     }
 
-    /// Wall time of each kernel of one forward + backward, summed by kernel name, slowest first: every launch
-    /// is submitted and waited for on its own, so the total is slower than a real step (native only).
-    #[cfg(not(target_arch = "wasm32"))]
-    pub fn profile(&self, gpu: &Gpu) -> Vec<(&'static str, usize, f64)> {
-        let mut by_kernel: Vec<(&'static str, usize, f64)> = Vec::new();
-        let _ = gpu.device.poll(wgpu::PollType::wait_indefinitely());
-        for d in self.forward.iter().chain(&self.backward) {
-            let start = std::time::Instant::now();
-            crate::kernels::submit(gpu, d.label, &[d]);
-            let _ = gpu.device.poll(wgpu::PollType::wait_indefinitely());
-            let ms = start.elapsed().as_secs_f64() * 1e3;
-            match by_kernel.iter_mut().find(|(name, _, _)| *name == d.label) {
-                Some(entry) => {
-                    entry.1 += 1;
-                    entry.2 += ms;
-                }
-                None => by_kernel.push((d.label, 1, ms)),
-            }
-        }
-        by_kernel.sort_by(|a, b| b.2.total_cmp(&a.2));
-        by_kernel
+    /// Every launch of one forward + backward, in order (for the profiler).
+    pub fn launches(&self) -> Vec<&Dispatch> {
+        self.forward.iter().chain(&self.backward).collect()
     }
 
     /// Kernel launches in one forward + backward.

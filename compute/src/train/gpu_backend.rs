@@ -252,6 +252,18 @@ impl GpuBackend {
         self.last_read = s.last_read;
     }
 
+    /// Every launch of one training step, in order: forward, backward, gradient norm, clipping and AdamW.
+    pub fn launches(&self) -> Vec<&Dispatch> {
+        let mut all = self.model.launches();
+        all.extend(&self.optimizer);
+        all
+    }
+
+    /// The model's configuration and its batch shape (batch, t).
+    pub fn shape(&self) -> (&ModelConfig, usize, usize) {
+        (&self.model.config, self.model.batch, self.model.t)
+    }
+
     pub fn dispatches_per_step(&self) -> usize {
         self.model.dispatches_per_step() + self.optimizer.len()
     }

@@ -1,5 +1,6 @@
 //! `lab bench`: tokens/s, ms/step, dispatches/step and GFLOP/s of training at about 0.2M, 1M and 10M parameters, and
-//! the same model, batch and optimiser in PyTorch (tests/reference/bench_pytorch.py) when torch is installed.
+//! the same model, batch and optimiser in PyTorch as its users run it (tests/reference/bench_pytorch.py: SDPA
+//! attention, fused AdamW; eager, and torch.compile as a second column) when torch is installed.
 
 use crate::train::choose_backend;
 use compute::config::ModelConfig;
@@ -26,6 +27,9 @@ pub struct BenchArgs {
     /// The PyTorch script (default: the one in this repository).
     #[arg(long)]
     pytorch_script: Option<PathBuf>,
+    /// Skip the torch.compile column (it compiles for a minute or so per size).
+    #[arg(long)]
+    no_compile: bool,
     /// Print JSON instead of a table.
     #[arg(long)]
     json: bool,
@@ -51,9 +55,14 @@ struct Row {
     ms_per_step: f64,
     dispatches_per_step: Option<usize>,
     gflops: f64,
+    /// PyTorch eager (SDPA attention, fused AdamW).
     pytorch: Option<serde_json::Value>,
-    /// lab tokens/s ÷ PyTorch tokens/s.
+    /// lab tokens/s ÷ PyTorch eager tokens/s.
     ratio: Option<f64>,
+    /// The same model under torch.compile.
+    pytorch_compiled: Option<serde_json::Value>,
+    /// lab tokens/s ÷ PyTorch compiled tokens/s.
+    ratio_compiled: Option<f64>,
 }
 
 #[derive(Serialize)]
@@ -84,14 +93,20 @@ pub fn run(args: BenchArgs) -> Result<(), String> {
         let (secs, dispatches) = time_lab(&choice, &model, batch, t, args.steps)?;
         let tokens = (args.steps * batch * t) as f64;
         let tokens_per_s = tokens / secs;
-        let pytorch = match pytorch(&script, &model, batch, t, args.steps, &device) {
+        let mut peer = |compile: bool| match pytorch(&script, &model, batch, t, args.steps, &device, compile) {
             Ok(v) => Some(v),
             Err(e) => {
-                note = Some(e);
+                let mode = if compile { "torch.compile" } else { "eager" };
+                note = Some(format!("{mode}: {e}"));
                 None
             }
         };
-        let ratio = pytorch.as_ref().and_then(|p| p["tokens_per_s"].as_f64()).map(|p| tokens_per_s / p);
+        let pytorch = peer(false);
+        let pytorch_compiled = if args.no_compile || pytorch.is_none() { None } else { peer(true) };
+        let ratio_of = |p: &Option<serde_json::Value>| {
+            p.as_ref().and_then(|p| p["tokens_per_s"].as_f64()).map(|p| tokens_per_s / p)
+        };
+        let (ratio, ratio_compiled) = (ratio_of(&pytorch), ratio_of(&pytorch_compiled));
         let row = Row {
             size: name.into(),
             params: model.param_count(),
@@ -103,6 +118,8 @@ pub fn run(args: BenchArgs) -> Result<(), String> {
             gflops: tokens_per_s * model.train_flops_per_token() as f64 / 1e9,
             pytorch,
             ratio,
+            pytorch_compiled,
+            ratio_compiled,
         };
         if !args.json {
             print_row(&row);
@@ -115,6 +132,14 @@ pub fn run(args: BenchArgs) -> Result<(), String> {
     } else {
         if let Some(a) = &report.adapter {
             println!("lab on {a}");
+        }
+        if let Some(p) = report.rows.iter().find_map(|r| r.pytorch.as_ref()) {
+            println!(
+                "PyTorch {} on {} (SDPA attention, {} AdamW, float32 without TF32): eager, and torch.compile",
+                p["torch"].as_str().unwrap_or("?"),
+                p["device"].as_str().unwrap_or("?"),
+                if p["device"].as_str() == Some("cpu") { "foreach" } else { "fused" }
+            );
         }
         if let Some(n) = note {
             println!("PyTorch: {n}");
@@ -158,7 +183,7 @@ fn time_lab(
     Ok((secs, backend.dispatches_per_step()))
 }
 
-/// Runs the PyTorch script; an error says why there is no comparison.
+/// Runs the PyTorch script (under torch.compile with `compile`); an error says why there is no comparison.
 fn pytorch(
     script: &PathBuf,
     model: &ModelConfig,
@@ -166,6 +191,7 @@ fn pytorch(
     t: usize,
     steps: usize,
     device: &str,
+    compile: bool,
 ) -> Result<serde_json::Value, String> {
     if !script.exists() {
         return Err(format!("{} not found (pass --pytorch-script)", script.display()));
@@ -175,6 +201,7 @@ fn pytorch(
         .args(["--config", &serde_json::to_string(model).unwrap()])
         .args(["--batch", &batch.to_string(), "--t", &t.to_string()])
         .args(["--steps", &steps.to_string(), "--warmup", &WARMUP.to_string(), "--device", device])
+        .args(compile.then_some("--compile"))
         .output()
         .map_err(|e| format!("cannot run python3: {e}"))?;
     if !out.status.success() {
@@ -185,16 +212,20 @@ fn pytorch(
     serde_json::from_slice(&out.stdout).map_err(|e| format!("unreadable PyTorch output: {e}"))
 }
 
-fn print_row(r: &Row) {
-    let torch = match (&r.pytorch, r.ratio) {
+/// One PyTorch column: its speed and lab's ratio to it.
+fn peer_column(label: &str, peer: &Option<serde_json::Value>, ratio: Option<f64>) -> String {
+    match (peer, ratio) {
         (Some(p), Some(ratio)) => format!(
-            " | PyTorch {} {:>9.0} tok/s {:>8.1} ms/step | lab/PyTorch {ratio:.2}",
-            p["device"].as_str().unwrap_or("?"),
+            " | {label} {:>9.0} tok/s {:>7.1} ms | lab/{label} {ratio:.2}",
             p["tokens_per_s"].as_f64().unwrap_or(f64::NAN),
             p["ms_per_step"].as_f64().unwrap_or(f64::NAN)
         ),
         _ => String::new(),
-    };
+    }
+}
+
+fn print_row(r: &Row) {
+    let torch = peer_column("eager", &r.pytorch, r.ratio) + &peer_column("compiled", &r.pytorch_compiled, r.ratio_compiled);
     println!(
         "{:>5} ({:>9} params, {}x{}): {:>9.0} tok/s {:>8.1} ms/step {:>4} dispatches {:>6.1} GFLOP/s{torch}",
         r.size,
