@@ -244,3 +244,78 @@ fn clipped_adamw_matches_cpu_in_both_variants_and_repeats_exactly() {
         }
     }
 }
+
+/// A probe kernel: workgroup k reduces the same 256 values with col_sum2 over 2^k columns (k = 0..8: shuffle
+/// offsets when columns < subgroup size, none when columns ≥ it), block_sum2 and block_max. The values are small
+/// integers, so every order of addition gives the exact total.
+const PROBE: &str = "
+@group(0) @binding(0) var<storage, read> x: array<f32>;        // (RED_WG)
+@group(0) @binding(1) var<storage, read_write> y: array<f32>;  // (9, RED_WG + 3)
+const RED_WG: u32 = 256u;
+@compute @workgroup_size(RED_WG)
+fn probe(lane: Lane, @builtin(workgroup_id) wg: vec3<u32>) {
+    let f = lane_flat(lane);
+    let v = x[f];
+    let cols = 1u << wg.x;
+    let base = wg.x * (RED_WG + 3u);
+    let c = col_sum2(lane, vec2<f32>(v, 2.0 * v), cols);
+    if (f < cols) { y[base + f] = c.x + c.y; }
+    let s = block_sum2(lane, vec2<f32>(v, -v));
+    let m = block_max(lane, v);
+    if (lane.index == 0u) { y[base + RED_WG] = s.x; y[base + RED_WG + 1u] = s.y; y[base + RED_WG + 2u] = m; }
+}
+";
+
+fn probe(g: &Gpu) -> Vec<f32> {
+    let source = format!("{}\n{PROBE}", Reduction::for_device(g).prelude());
+    let module = g.device.create_shader_module(wgpu::ShaderModuleDescriptor {
+        label: Some("reduction probe"),
+        source: wgpu::ShaderSource::Wgsl(source.into()),
+    });
+    let pipeline = g.device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+        label: Some("probe"),
+        layout: None,
+        module: &module,
+        entry_point: Some("probe"),
+        compilation_options: Default::default(),
+        cache: None,
+    });
+    let x: Vec<f32> = (0..256).map(|i| ((i * 37 + 11) % 19) as f32 - 9.0).collect();
+    let (xb, yb) = (g.storage_from("x", &x), g.storage_zeroed("y", 9 * 259));
+    let bind_group = g.device.create_bind_group(&wgpu::BindGroupDescriptor {
+        label: Some("probe"),
+        layout: &pipeline.get_bind_group_layout(0),
+        entries: &[
+            wgpu::BindGroupEntry { binding: 0, resource: xb.as_entire_binding() },
+            wgpu::BindGroupEntry { binding: 1, resource: yb.as_entire_binding() },
+        ],
+    });
+    let mut encoder = g.device.create_command_encoder(&Default::default());
+    {
+        let mut pass = encoder.begin_compute_pass(&Default::default());
+        pass.set_pipeline(&pipeline);
+        pass.set_bind_group(0, &bind_group, &[]);
+        pass.dispatch_workgroups(9, 1, 1);
+    }
+    g.queue.submit(Some(encoder.finish()));
+    let got = read(g, &yb, 9 * 259);
+    let mut want = vec![0.0f32; 9 * 259];
+    for k in 0..9 {
+        let (cols, base) = (1 << k, k * 259);
+        for (i, v) in x.iter().enumerate() {
+            want[base + i % cols] += 3.0 * v;
+        }
+        want[base + 256] = x.iter().sum();
+        want[base + 257] = -x.iter().sum::<f32>();
+        want[base + 258] = x.iter().cloned().fold(f32::MIN, f32::max);
+    }
+    assert_eq!(got, want, "{:?}: reduction probe (rows: 1, 2, ..., 256 columns)", Reduction::for_device(g));
+    got
+}
+
+#[test]
+fn every_branch_of_the_block_reductions_is_exact_for_any_column_count() {
+    for (g, _) in devices() {
+        probe(g);
+    }
+}

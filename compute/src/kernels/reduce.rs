@@ -31,7 +31,8 @@ impl Reduction {
         }
     }
 
-    fn prelude(self) -> &'static str {
+    /// The WGSL that defines the reduction interface in this variant (tests assemble probe kernels with it).
+    pub fn prelude(self) -> &'static str {
         match self {
             Reduction::Subgroups => include_str!("reduce_subgroup.wgsl"),
             Reduction::Workgroup => include_str!("reduce_workgroup.wgsl"),
