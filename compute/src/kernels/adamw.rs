@@ -1,6 +1,8 @@
-//! Wrapper for adamw.wgsl: the optimiser step in two dispatches, partial sums of the global gradient norm (and of the
-//! step's losses), then the AdamW update of every parameter, which finishes the norm and the clip factor itself, with
-//! the step's learning rate written before each submission, so clipping never needs the CPU.
+//! Wrapper for adamw.wgsl: the optimiser step in two dispatches, with the gradient clip fused into the update.
+//!
+//! Partial sums of the global gradient norm (and of the step's losses), then the AdamW update of every parameter,
+//! which finishes the norm and the clip factor itself; the step's learning rate is written before each submission,
+//! so clipping never needs the CPU.
 
 use super::reduce::reduction_module;
 use super::{grid, launch, pipeline, Cost, Dispatch};

@@ -1,5 +1,6 @@
-//! Wrapper for colsum.wgsl: column sums over rows, for the bias gradient of a linear layer and LayerNorm's weight and
-//! bias gradients (one kernel file for both, so the concept is written once).
+//! Wrapper for colsum.wgsl: column sums over rows (bias gradients, LayerNorm's weight and bias gradients).
+//!
+//! One kernel file for both, so the concept is written once.
 
 use super::reduce::reduction_module;
 use super::{grid, launch, pipeline, Cost, Dispatch};

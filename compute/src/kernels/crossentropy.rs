@@ -1,5 +1,6 @@
-//! Wrapper for crossentropy.wgsl: fused softmax + cross-entropy (a workgroup per position), optionally leaving dlogits
-//! in place.
+//! Wrapper for crossentropy.wgsl: fused softmax + cross-entropy, optionally leaving dlogits in place.
+//!
+//! One workgroup per position; its maximum and Σ exp are block reductions (reduce.rs).
 
 use super::reduce::reduction_module;
 use super::{grid, launch, pipeline, Cost, Dispatch};

@@ -1,5 +1,6 @@
-//! Wrapper for layernorm.wgsl: LayerNorm forward, and its backward as an input pass (a workgroup per row) and a
-//! parameter pass (column sums, colsum.wgsl).
+//! Wrapper for layernorm.wgsl: LayerNorm forward, and its backward as an input pass and a parameter pass.
+//!
+//! The input pass is a workgroup per row; the parameter pass is a column sum (colsum.wgsl).
 
 use super::colsum::{ColSum, LayerNormSaved};
 use super::reduce::reduction_module;

@@ -1,5 +1,7 @@
-//! Assembles the reduction kernels (LayerNorm, cross-entropy, column sums, gradient norm) for a device: each kernel's
-//! WGSL gets one of two preludes defining the same block-reduction functions.
+//! Assembles the reduction kernels for a device from two preludes: subgroups, or workgroup memory.
+//!
+//! Each kernel (LayerNorm, cross-entropy, column sums, gradient norm) is one WGSL source, prepended with one of two
+//! preludes defining the same block-reduction functions.
 //!
 //! With wgpu's `Features::SUBGROUP` (native Vulkan on NVIDIA, AMD, Intel, lavapipe) the prelude is
 //! reduce_subgroup.wgsl: subgroupAdd/subgroupMax within each subgroup, then one value per subgroup through
