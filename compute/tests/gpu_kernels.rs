@@ -7,6 +7,7 @@ use common::{check_close, gpu};
 use compute::cpu;
 use compute::gpu::read_f32;
 use compute::kernels::attention::{Attention, AttentionShape};
+use compute::kernels::colsum::ColSum;
 use compute::kernels::crossentropy::CrossEntropy;
 use compute::kernels::encoder::{bucket_by_token, Encoder, EncoderShape};
 use compute::kernels::gelu::Gelu;
@@ -140,7 +141,7 @@ fn linear_case(n: usize, c: usize, oc: usize, bias: bool) {
             ..MatmulSpec::new(oc, c, n, Operand::transposed(&dy, 0, oc), Operand::rows(&x, 0, c), &grads)
         },
     );
-    let back_b = mm.bias_backward(g, &dy, 0, n, oc, &grads, bo);
+    let back_b = ColSum::new(g).bias_backward(g, &dy, 0, n, oc, &grads, bo);
     let mut launches = vec![&fwd, &back_x, &back_w];
     if bias {
         launches.push(&back_b);

@@ -7,15 +7,16 @@ mod train_common;
 
 use common::check_close_named;
 use compute::data::{Dataset, TokenizerSpec};
+use compute::gpu::Gpu;
 use compute::params::ParamLayout;
 use compute::train::{BackendChoice, GpuBackend, MetricEvent, TrainConfig, Trainer};
-use train_common::{gpu, load_steps};
+use std::sync::Arc;
+use train_common::{gpu, gpu_fallback, load_steps};
 
-#[test]
-fn gpu_training_steps_match_pytorch() {
+fn training_steps_match_pytorch(device: Arc<Gpu>) {
     let f = load_steps();
     let layout = ParamLayout::new(&f.model);
-    let mut g = GpuBackend::new(gpu(), &f.model, &f.train, f.train.t, &f.params[0]).unwrap();
+    let mut g = GpuBackend::new(device, &f.model, &f.train, f.train.t, &f.params[0]).unwrap();
     for k in 0..f.train.steps {
         g.train_step(&f.tokens[k], &f.targets[k], f.lr[k], true).unwrap();
         let readings = pollster::block_on(g.readings(true)).unwrap();
@@ -25,6 +26,16 @@ fn gpu_training_steps_match_pytorch() {
         let params = pollster::block_on(g.params()).unwrap();
         check_close_named(&params, &f.params[k + 1], 2e-4, &format!("GPU params after step {k}"), &layout);
     }
+}
+
+#[test]
+fn gpu_training_steps_match_pytorch() {
+    training_steps_match_pytorch(gpu());
+}
+
+#[test]
+fn gpu_training_steps_match_pytorch_without_subgroups() {
+    training_steps_match_pytorch(gpu_fallback());
 }
 
 /// Losses of a short run read back every 5 steps on one backend.

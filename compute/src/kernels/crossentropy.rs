@@ -1,6 +1,9 @@
 //! Wrapper for crossentropy.wgsl: fused softmax + cross-entropy, optionally leaving dlogits in place.
+//!
+//! One workgroup per position; its maximum and Σ exp are block reductions (reduce.rs).
 
-use super::{grid, launch, module, pipeline, Dispatch};
+use super::reduce::reduction_module;
+use super::{grid, launch, pipeline, Cost, Dispatch};
 use crate::gpu::Gpu;
 
 #[repr(C)]
@@ -18,7 +21,7 @@ pub struct CrossEntropy {
 
 impl CrossEntropy {
     pub fn new(gpu: &Gpu) -> CrossEntropy {
-        let m = module(gpu, "crossentropy.wgsl", include_str!("crossentropy.wgsl"));
+        let m = reduction_module(gpu, "crossentropy.wgsl", include_str!("crossentropy.wgsl"));
         CrossEntropy { pipeline: pipeline(gpu, &m, "crossentropy_forward_backward") }
     }
 
@@ -37,6 +40,9 @@ impl CrossEntropy {
     ) -> Dispatch {
         let p = Params { rows: rows as u32, v: v as u32, write_grad: write_grad as u32, _pad: 0 };
         let buffers = [(1, logits), (2, targets), (3, losses)];
-        launch(gpu, "crossentropy", &self.pipeline, &p, &buffers, grid(rows, 64))
+        // max, exp and sum per logit; with the gradient a second exp, a divide and a write.
+        let (r, n, g) = (rows as f64, v as f64, write_grad as u8 as f64);
+        let cost = Cost::new(r * n * (3.0 + 4.0 * g), r * n * (1.0 + g) + 3.0 * r);
+        launch(gpu, "crossentropy", &self.pipeline, &p, &buffers, grid(rows, 1)).with_cost(cost)
     }
 }

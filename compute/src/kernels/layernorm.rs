@@ -1,6 +1,10 @@
 //! Wrapper for layernorm.wgsl: LayerNorm forward, and its backward as an input pass and a parameter pass.
+//!
+//! The input pass is a workgroup per row; the parameter pass is a column sum (colsum.wgsl).
 
-use super::{grid, launch, module, pipeline, Dispatch, SUM_COLS};
+use super::colsum::{ColSum, LayerNormSaved};
+use super::reduce::reduction_module;
+use super::{grid, launch, pipeline, Cost, Dispatch};
 use crate::gpu::Gpu;
 
 #[repr(C)]
@@ -46,22 +50,24 @@ pub struct LayerNormBuffers<'a> {
 pub struct LayerNorm {
     forward: wgpu::ComputePipeline,
     backward_input: wgpu::ComputePipeline,
-    backward_params: wgpu::ComputePipeline,
+    colsum: ColSum,
 }
 
 impl LayerNorm {
     pub fn new(gpu: &Gpu) -> LayerNorm {
-        let m = module(gpu, "layernorm.wgsl", include_str!("layernorm.wgsl"));
+        let m = reduction_module(gpu, "layernorm.wgsl", include_str!("layernorm.wgsl"));
         LayerNorm {
             forward: pipeline(gpu, &m, "layernorm_forward"),
             backward_input: pipeline(gpu, &m, "layernorm_backward_input"),
-            backward_params: pipeline(gpu, &m, "layernorm_backward_params"),
+            colsum: ColSum::new(gpu),
         }
     }
 
     pub fn forward(&self, gpu: &Gpu, s: &LayerNormShape, b: &LayerNormBuffers<'_>, params: &wgpu::Buffer) -> Dispatch {
         let buffers = [(1, b.inp), (2, params), (3, b.out), (4, b.mean), (5, b.rstd)];
-        launch(gpu, "layernorm_forward", &self.forward, &s.params(), &buffers, grid(s.rows, 64))
+        let (r, c) = (s.rows as f64, s.c as f64);
+        launch(gpu, "layernorm_forward", &self.forward, &s.params(), &buffers, grid(s.rows, 1))
+            .with_cost(Cost::new(8.0 * r * c, 2.0 * r * c + 2.0 * r + 2.0 * c))
     }
 
     /// dinp (accumulated into) and dweight/dbias (in `grads`) from dout, using the forward's saved statistics.
@@ -77,10 +83,12 @@ impl LayerNorm {
         grads: &wgpu::Buffer,
     ) -> [Dispatch; 2] {
         let input = [(1, b.inp), (2, params), (6, dout), (7, dinp), (9, b.mean), (10, b.rstd)];
-        let weights = [(1, b.inp), (6, dout), (8, grads), (9, b.mean), (10, b.rstd)];
+        let (r, c) = (s.rows as f64, s.c as f64);
+        let saved = LayerNormSaved { inp: b.inp, mean: b.mean, rstd: b.rstd };
         [
-            launch(gpu, "layernorm_backward_input", &self.backward_input, &s.params(), &input, grid(s.rows, 64)),
-            launch(gpu, "layernorm_backward_params", &self.backward_params, &s.params(), &weights, grid(s.c, SUM_COLS)),
+            launch(gpu, "layernorm_backward_input", &self.backward_input, &s.params(), &input, grid(s.rows, 1))
+                .with_cost(Cost::new(14.0 * r * c, 4.0 * r * c + 2.0 * r + c)),
+            self.colsum.layernorm_params(gpu, s.rows, s.c, &saved, dout, grads, s.weight_offset, s.bias_offset),
         ]
     }
 }

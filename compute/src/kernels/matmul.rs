@@ -1,8 +1,7 @@
 //! Wrapper for matmul.wgsl: C (=|+=) A·B (+ bias) with strided operands, batched over z.
 
-use super::{grid, launch, module, pipeline, Dispatch, SUM_COLS};
+use super::{launch, module, pipeline, Dispatch};
 use crate::gpu::Gpu;
-use bytemuck::Zeroable;
 
 const TILE: usize = 64;
 
@@ -97,13 +96,12 @@ struct Params {
 /// The compiled pipelines of matmul.wgsl; build once per device.
 pub struct Matmul {
     matmul: wgpu::ComputePipeline,
-    bias_backward: wgpu::ComputePipeline,
 }
 
 impl Matmul {
     pub fn new(gpu: &Gpu) -> Matmul {
         let module = module(gpu, "matmul.wgsl", include_str!("matmul.wgsl"));
-        Matmul { matmul: pipeline(gpu, &module, "matmul"), bias_backward: pipeline(gpu, &module, "bias_backward") }
+        Matmul { matmul: pipeline(gpu, &module, "matmul") }
     }
 
     /// Prepares one multiply; record it into as many steps as you like.
@@ -136,28 +134,6 @@ impl Matmul {
         let buffers = [(1, spec.a.buffer), (2, spec.b.buffer), (3, bias), (4, spec.c), (5, addend)];
         let groups = [u(spec.n.div_ceil(TILE)), u(spec.m.div_ceil(TILE)), u(spec.batches.max(1))];
         launch(gpu, "matmul", &self.matmul, &params, &buffers, groups)
-    }
-
-    /// Prepares dbias[n] += Σ_rows dout[row, n] for dout (rows, n) at `dout_offset`, dbias at `grad_offset` of `grads`.
-    #[allow(clippy::too_many_arguments)]
-    pub fn bias_backward(
-        &self,
-        gpu: &Gpu,
-        dout: &wgpu::Buffer,
-        dout_offset: usize,
-        rows: usize,
-        n: usize,
-        grads: &wgpu::Buffer,
-        grad_offset: usize,
-    ) -> Dispatch {
-        let params = Params {
-            m: rows as u32,
-            n: n as u32,
-            a_off: dout_offset as u32,
-            c_off: grad_offset as u32,
-            ..Zeroable::zeroed()
-        };
-        launch(gpu, "bias_backward", &self.bias_backward, &params, &[(6, dout), (7, grads)], grid(n, SUM_COLS))
     }
 }
 

@@ -1,5 +1,5 @@
-// Tiled, register-blocked matrix multiply: C[b] (=|+=) A[b] · B[b] (+ bias) (+ addend), for every batch b,
-// and the bias gradient of a linear layer (column sums).
+// Tiled, register-blocked matrix multiply: C[b] (=|+=) A[b] · B[b] (+ bias) (+ addend), for every batch b.
+// (The bias gradient, a column sum, is in colsum.wgsl.)
 //
 // A, B and C are addressed through row/column strides and element offsets, so one kernel covers
 // A·B, A·Bᵀ and Aᵀ·B (nn.Linear's forward, input gradient and weight gradient) without copies,
@@ -111,42 +111,5 @@ fn store_row(c_base: u32, row: u32, col: u32, batch: u32, v: vec4<f32>) {
             }
             c[at] = x;
         }
-    }
-}
-
-// Bias gradient of a linear layer: dbias[col] += Σ_row dout[row, col]. A workgroup owns 8 columns and splits
-// their rows among 32 lanes, then adds the lanes up in workgroup memory: one thread per column walking all
-// B·T rows in sequence spends the whole loop waiting on memory latency on a real GPU.
-// Uses m (rows), n (columns), a_off (dout offset) and c_off (dbias offset in the gradient buffer).
-@group(0) @binding(6) var<storage, read> dout: array<f32>;        // (m, n)
-@group(0) @binding(7) var<storage, read_write> grads: array<f32>; // dbias at c_off
-
-const SUM_COLS: u32 = 8u; // SUM_COLS in kernels/mod.rs, which sizes the dispatch
-const SUM_LANES: u32 = 32u;
-var<workgroup> col_partial: array<f32, 256>; // (SUM_LANES, SUM_COLS)
-
-@compute @workgroup_size(8, 32, 1)
-fn bias_backward(
-    @builtin(workgroup_id) wg: vec3<u32>,
-    @builtin(num_workgroups) groups: vec3<u32>,
-    @builtin(local_invocation_id) lid: vec3<u32>,
-) {
-    let col = (wg.y * groups.x + wg.x) * SUM_COLS + lid.x;
-    var sum = 0.0;
-    if (col < p.n) {
-        for (var row = lid.y; row < p.m; row += SUM_LANES) {
-            sum += dout[p.a_off + row * p.n + col];
-        }
-    }
-    col_partial[lid.y * SUM_COLS + lid.x] = sum;
-    workgroupBarrier();
-    for (var span = SUM_LANES / 2u; span > 0u; span /= 2u) {
-        if (lid.y < span) {
-            col_partial[lid.y * SUM_COLS + lid.x] += col_partial[(lid.y + span) * SUM_COLS + lid.x];
-        }
-        workgroupBarrier();
-    }
-    if (lid.y == 0u && col < p.n) {
-        grads[p.c_off + col] += col_partial[lid.x];
     }
 }

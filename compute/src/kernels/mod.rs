@@ -3,12 +3,14 @@
 
 pub mod adamw;
 pub mod attention;
+pub mod colsum;
 pub mod crossentropy;
 pub mod encoder;
 pub mod gelu;
 pub mod layernorm;
 pub mod matmul;
 pub mod profile;
+pub mod reduce;
 
 use crate::gpu::Gpu;
 
@@ -110,10 +112,6 @@ pub(crate) fn launch<T: bytemuck::Pod>(
     });
     Dispatch { label, cost: Cost::default(), pipeline: pipeline.clone(), bind_group, workgroups, _uniform: uniform }
 }
-
-/// Columns per workgroup of the column-sum kernels (bias and LayerNorm parameter gradients): SUM_COLS in
-/// matmul.wgsl and layernorm.wgsl.
-pub(crate) const SUM_COLS: usize = 8;
 
 /// Workgroup counts for `threads` threads in groups of `size`, folded into a second dimension past
 /// the 65535-per-dimension limit (kernels using it rebuild the flat index from num_workgroups).

@@ -6,6 +6,7 @@ pub mod plan;
 use crate::config::ModelConfig;
 use crate::gpu::{read_f32, Gpu, GpuError};
 use crate::kernels::attention::{Attention, AttentionShape};
+use crate::kernels::colsum::ColSum;
 use crate::kernels::crossentropy::CrossEntropy;
 use crate::kernels::encoder::{bucket_by_token, Encoder, EncoderShape};
 use crate::kernels::gelu::Gelu;
@@ -53,6 +54,7 @@ pub struct Kernels {
     pub gelu: Gelu,
     pub attention: Attention,
     pub crossentropy: CrossEntropy,
+    pub colsum: ColSum,
 }
 
 impl Kernels {
@@ -64,6 +66,7 @@ impl Kernels {
             gelu: Gelu::new(gpu),
             attention: Attention::new(gpu),
             crossentropy: CrossEntropy::new(gpu),
+            colsum: ColSum::new(gpu),
         }
     }
 }
@@ -225,7 +228,7 @@ impl GpuModel {
                 ),
             ];
             if let Some(b) = bias {
-                launches.push(k.matmul.bias_backward(gpu, dy, 0, bt, out, &grads, b));
+                launches.push(k.colsum.bias_backward(gpu, dy, 0, bt, out, &grads, b));
             }
             launches
         };

@@ -31,10 +31,10 @@ struct Pending {
 pub struct GpuBackend {
     gpu: Arc<Gpu>,
     model: GpuModel,
-    optimizer: Vec<Dispatch>,   // norm partials, norm final, update
+    optimizer: Vec<Dispatch>,   // norm partials, update (which finishes the norm and clips)
     step_buffer: wgpu::Buffer,  // AdamWStep uniform
     moments: [wgpu::Buffer; 3], // m (P), v (P), decay mask (P)
-    _partials: wgpu::Buffer,    // (256)
+    _partials: wgpu::Buffer,    // (257) Σ g² per workgroup, then Σ loss
     stats: wgpu::Buffer,        // (4) norm, clip factor, loss, Σ loss since the last reading
     eval_losses: wgpu::Buffer,  // (eval_batches, BT) per-position validation losses
     cfg: TrainConfig,

@@ -19,6 +19,19 @@ pub fn gpu() -> &'static Gpu {
     })
 }
 
+/// A second device opened without subgroups, so the reduction kernels take their workgroup-memory fallback (what
+/// the browser runs) even on an adapter that has subgroups.
+pub fn gpu_fallback() -> &'static Gpu {
+    static GPU: OnceLock<Gpu> = OnceLock::new();
+    GPU.get_or_init(|| {
+        let options = compute::gpu::GpuOptions { subgroups: false, timestamps: false };
+        match pollster::block_on(Gpu::request_with(options)) {
+            Ok(gpu) => gpu,
+            Err(e) => panic!("GPU tests need a wgpu adapter and found none: {e}"),
+        }
+    })
+}
+
 /// Indices (with got, want) where |got - want| > tol * (1 + |want|), NaN counting as a mismatch.
 fn mismatches(got: &[f64], want: &[f64], tol: f64) -> Vec<(usize, f64, f64)> {
     got.iter()

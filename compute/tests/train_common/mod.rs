@@ -18,6 +18,20 @@ pub fn gpu() -> Arc<Gpu> {
     .clone()
 }
 
+/// A second device without subgroups, so the optimiser and the model's reductions take the workgroup-memory fallback
+/// (what the browser runs).
+pub fn gpu_fallback() -> Arc<Gpu> {
+    static GPU: OnceLock<Arc<Gpu>> = OnceLock::new();
+    GPU.get_or_init(|| {
+        let options = compute::gpu::GpuOptions { subgroups: false, timestamps: false };
+        match pollster::block_on(Gpu::request_with(options)) {
+            Ok(gpu) => Arc::new(gpu),
+            Err(e) => panic!("GPU tests need a wgpu adapter and found none: {e}"),
+        }
+    })
+    .clone()
+}
+
 /// The committed fixture: model, settings and per-step tensors.
 pub struct Steps {
     pub model: ModelConfig,
