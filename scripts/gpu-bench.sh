@@ -20,7 +20,7 @@ export PYTHONUNBUFFERED=1
 
 {
     date -u
-    git -C "$repo" rev-parse HEAD 2>/dev/null
+    sha256sum "$lab" "$profile"
     nvidia-smi -L 2>&1
     python3 -c 'import torch; print("torch", torch.__version__, "cuda", torch.version.cuda)' 2>&1
 } > info.txt
