@@ -5,6 +5,7 @@
 use crate::calc::num;
 use clap::Args;
 use compute::experiments::{AnalysisOptions, SweepAnalysis, SweepKind, SweepRecord};
+use compute::files::MAX_RECORD_BYTES;
 use compute::scaling::{
     fit_approach2, fit_approach3, fit_power_law, parse_observations, Approach2Fit, Approach2Options, Approach3Fit,
     Approach3Options, Estimate, Observation, PowerLawFit, Starts,
@@ -80,16 +81,25 @@ struct Report {
     power_laws: Vec<PowerLawFit>,
 }
 
+/// Most bootstrap replicates: 10,000 already pins a 95% interval's ends to a fraction of a percent.
+const MAX_BOOTSTRAP: usize = 10_000;
+
 /// Runs `lab fit`.
 pub fn run(args: FitArgs) -> Result<(), String> {
     let name = args.file.display().to_string();
+    if args.bootstrap > MAX_BOOTSTRAP {
+        return Err(format!(
+            "--bootstrap {} is more than {MAX_BOOTSTRAP} replicates, which already pin a 95% interval; use fewer",
+            args.bootstrap
+        ));
+    }
     if !(args.level > 0.0 && args.level < 1.0) {
         return Err(format!("--level must lie in (0, 1), got {}", args.level));
     }
     if args.floor && !args.power_laws {
         return Err("--floor applies to --power-laws; add --power-laws".into());
     }
-    let text = std::fs::read_to_string(&args.file).map_err(|e| format!("cannot read {name}: {e}"))?;
+    let text = compute::files::read_text_limited(&args.file, MAX_RECORD_BYTES, "a file of points or records")?;
     // A sweep record brings its own analysis, recomputed here with this command's bootstrap options; only an
     // IsoFLOP sweep spans the sizes and token counts a joint L(N, D) fit needs, and its tables are that same
     // analysis's fits (one fit, so the summary and the tables quote the same intervals).
