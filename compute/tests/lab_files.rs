@@ -1,6 +1,7 @@
 //! `lab` keeps what the user asked to keep: outputs never collide or overwrite inputs, bad paths are refused before
 //! training, Ctrl-C saves a run that --resume finishes, and oversized or endless inputs end in one clear line.
 
+use compute::experiments::SweepRecord;
 use compute::train::{RunRecord, RunStatus};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -97,29 +98,34 @@ fn a_bad_output_path_is_refused_before_training() {
     std::fs::remove_dir_all(&d).ok();
 }
 
+/// Starts `lab` in `dir`, waits for a stderr line containing `ready` and a little more, sends SIGINT: (exit code,
+/// everything it wrote to stderr).
+#[cfg(unix)]
+fn interrupt(dir: &Path, args: &[&str], ready: &str) -> (Option<i32>, String) {
+    let mut child =
+        Command::new(env!("CARGO_BIN_EXE_lab")).current_dir(dir).args(args).stderr(Stdio::piped()).spawn().unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let (mut line, mut all) = (String::new(), String::new());
+    while !line.contains(ready) {
+        line.clear();
+        assert!(stderr.read_line(&mut line).unwrap() > 0, "lab ended before `{ready}`: {all}");
+        all.push_str(&line);
+    }
+    std::thread::sleep(Duration::from_millis(700));
+    // SAFETY: kill() with a child's pid and SIGINT has no memory effects.
+    assert_eq!(unsafe { libc::kill(child.id() as i32, libc::SIGINT) }, 0);
+    std::io::Read::read_to_string(&mut stderr, &mut all).unwrap();
+    (child.wait().unwrap().code(), all)
+}
+
 #[cfg(unix)]
 #[test]
 fn ctrl_c_saves_a_run_that_resume_finishes() {
     let d = folder("sigint");
     let args = [&TINY[..], &["--steps", "2000", "--context", "16", "--out", "run.json", "--save", "ck.safetensors"]];
-    let mut child = Command::new(env!("CARGO_BIN_EXE_lab"))
-        .current_dir(&d)
-        .args(args.concat())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // Wait for the banner (training has begun), give it a few steps, then press Ctrl-C.
-    let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    let mut line = String::new();
-    while stderr.read_line(&mut line).unwrap() > 0 && !line.contains("training ") {}
-    std::thread::sleep(Duration::from_millis(700));
-    // SAFETY: kill() with a child's pid and SIGINT has no memory effects.
-    assert_eq!(unsafe { libc::kill(child.id() as i32, libc::SIGINT) }, 0);
-    let mut rest = String::new();
-    std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
-    let status = child.wait().unwrap();
-    assert_eq!(status.code(), Some(130), "{rest}");
-    assert!(rest.contains("interrupted at step") && rest.contains("--resume ck.safetensors` continues it"), "{rest}");
+    let (code, err) = interrupt(&d, &args.concat(), "training ");
+    assert_eq!(code, Some(130), "{err}");
+    assert!(err.contains("interrupted at step") && err.contains("--resume ck.safetensors` continues it"), "{err}");
     let record = RunRecord::from_json(&std::fs::read_to_string(d.join("run.json")).unwrap()).unwrap();
     assert!(record.status == RunStatus::Stopped && record.steps > 0 && record.steps < 2000, "{:?}", record.status);
     let (code, err) =
@@ -128,6 +134,23 @@ fn ctrl_c_saves_a_run_that_resume_finishes() {
     let all = RunRecord::from_json(&std::fs::read_to_string(d.join("all.json")).unwrap()).unwrap();
     assert_eq!((all.status, all.steps), (RunStatus::Finished, 2000));
     assert!(all.notes.iter().any(|n| n.contains(&format!("resumed at step {}", record.steps))), "{:?}", all.notes);
+    std::fs::remove_dir_all(&d).ok();
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_in_a_sweep_keeps_the_run_in_progress_for_resume() {
+    let d = folder("sigint-sweep");
+    let sweep = ["sweep", "isoflop", "--budget", "tiny", "--seeds", "1", "--backend", "cpu", "--out", "s.json"];
+    let (code, err) = interrupt(&d, &sweep, "runs to train");
+    assert_eq!(code, Some(130), "{err}");
+    assert!(err.contains("was saved at step") && err.contains("0 of 9 runs finished are in s.json"), "{err}");
+    SweepRecord::from_json(&std::fs::read_to_string(d.join("s.json")).unwrap()).expect("the record is written");
+    assert!(d.join("s.json.interrupted.safetensors.state").is_file());
+    // --resume continues that run from its step instead of starting it again.
+    let (code, err) = interrupt(&d, &[&sweep[..], &["--resume"]].concat(), "continuing isoflop-");
+    assert_eq!(code, Some(130), "{err}");
+    assert!(err.contains("from step") && !err.contains("from step 0"), "{err}");
     std::fs::remove_dir_all(&d).ok();
 }
 

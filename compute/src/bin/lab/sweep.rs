@@ -208,7 +208,11 @@ pub fn run(args: SweepArgs) -> Result<(), String> {
         })?;
         let result = match result {
             Ok(result) => result,
-            Err(trainer) => return interrupt(*trainer, planned, &partial, &out, &done, &plan),
+            Err(trainer) => {
+                let record = SweepRecord::new(plan.clone(), done.clone(), created, device, command);
+                write_record(&out, &record)?;
+                return interrupt(*trainer, planned, &partial, &out, &done, &plan);
+            }
         };
         flops_done += planned.estimated_flops();
         if !args.quiet {
