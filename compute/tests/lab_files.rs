@@ -275,3 +275,27 @@ fn fit_reads_the_records_lab_train_writes() {
     assert!(code == Some(1) && !err.contains("missing field"), "{err}");
     std::fs::remove_dir_all(&d).ok();
 }
+
+#[test]
+fn a_fit_of_1e5_points_takes_seconds_and_says_it_sampled() {
+    let d = folder("big-fit");
+    let mut rng = compute::data::rng::Rng::new(5);
+    let mut csv = String::from("N,D,loss\n");
+    for _ in 0..100_000 {
+        let (n, tokens) = (10f64.powf(4.0 + 3.0 * rng.next_f64()), 10f64.powf(6.0 + 3.0 * rng.next_f64()));
+        let loss = (1.7 + 400.0 / n.powf(0.34) + 410.0 / tokens.powf(0.28)) * (1.0 + 0.01 * (rng.next_f64() - 0.5));
+        csv.push_str(&format!("{n},{tokens},{loss}\n"));
+    }
+    std::fs::write(d.join("big.csv"), csv).unwrap();
+    let start = Instant::now();
+    let out = Command::new(env!("CARGO_BIN_EXE_lab")).current_dir(&d).args(["fit", "big.csv"]).output().unwrap();
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "{stderr}");
+    assert!(start.elapsed() < Duration::from_secs(30), "took {:?}", start.elapsed());
+    assert!(stderr.contains("fitting 100000 points"), "{stderr}");
+    assert!(
+        stdout.contains("100000 points: the grid search and each bootstrap replicate used 2000 points"),
+        "{stdout}"
+    );
+    std::fs::remove_dir_all(&d).ok();
+}

@@ -162,6 +162,9 @@ fn sweep_analysis(text: &str, args: &FitArgs) -> Result<Option<(SweepKind, Sweep
 /// Approach 3, Approach 2 and optional power laws over the file's (N, D, loss) points.
 fn fit_points(args: &FitArgs, name: String, text: &str) -> Result<(), String> {
     let points = parse_observations(text).map_err(|e| format!("{name}: {e}"))?;
+    if points.len() > compute::scaling::fit_approach3::MAX_POINTS_EXACT {
+        eprintln!("fitting {} points (Approach 3 searches on a sample; see the note in the output)…", points.len());
+    }
 
     let starts = if args.full_grid { Starts::FullGrid } else { Starts::BestOfGrid(64) };
     let a3_options = Approach3Options {
@@ -229,6 +232,9 @@ fn text_report(r: &Report) -> String {
     } else {
         "no bootstrap".to_string()
     };
+    if let Some(note) = &a3.subsampled {
+        s.push_str(&format!("  note: {note}\n"));
+    }
     s.push_str(&format!("  {:<8} {:>10}  {boot}\n", "", "estimate"));
     for (name, e) in [("E", &a3.e), ("A", &a3.a_coeff), ("B", &a3.b_coeff), ("alpha", &a3.alpha), ("beta", &a3.beta)] {
         s.push_str(&format!("  {name:<8} {:>10}  {}\n", num(e.value), interval(e)));
