@@ -143,7 +143,51 @@ pub fn from_bytes(bytes: &[u8], config_json: Option<&str>) -> Result<Checkpoint,
     Ok(Checkpoint { config, params, tokenizer })
 }
 
-/// Writes `path` (safetensors) and the same path with a `.json` extension beside it.
+/// The JSON written beside a checkpoint: its full name plus `.json` (`ckpt.safetensors.json`), so it can never be
+/// the checkpoint itself or a run record named after it.
+pub fn sidecar_path(path: &std::path::Path) -> std::path::PathBuf {
+    with_suffix(path, ".json")
+}
+
+/// The trainer state of a stopped or interrupted run, beside its checkpoint: `ckpt.safetensors.state`.
+pub fn state_path(path: &std::path::Path) -> std::path::PathBuf {
+    with_suffix(path, ".state")
+}
+
+/// Where builds before the full-name suffixes put a sidecar or state (`ckpt.json`, `ckpt.state`), read when the new
+/// name is absent; None when that would be the checkpoint itself.
+pub fn legacy_path(path: &std::path::Path, extension: &str) -> Option<std::path::PathBuf> {
+    let old = path.with_extension(extension);
+    (old != path).then_some(old)
+}
+
+fn with_suffix(path: &std::path::Path, suffix: &str) -> std::path::PathBuf {
+    let mut name = path.as_os_str().to_os_string();
+    name.push(suffix);
+    name.into()
+}
+
+/// Largest safetensors header read (safetensors' own limit): a file whose first 8 bytes claim more is not one.
+const MAX_HEADER_BYTES: u64 = 100_000_000;
+
+/// Reads a safetensors file (a checkpoint or a trainer state) within the memory cap of
+/// [`crate::cpu::plan::memory_cap`], refusing at once a file whose first 8 bytes cannot start one (`/dev/zero`).
+#[cfg(not(target_arch = "wasm32"))]
+pub fn read_safetensors(path: &std::path::Path, what: &str) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let mut head = [0u8; 8];
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut head))
+        .map_err(|e| format!("cannot read {} as {what}: {e}", path.display()))?;
+    let n = u64::from_le_bytes(head);
+    if !(2..=MAX_HEADER_BYTES).contains(&n) {
+        return Err(format!("{} is not {what} (its first 8 bytes give a header of {n} bytes)", path.display()));
+    }
+    let (cap, why) = crate::cpu::plan::memory_cap();
+    crate::files::read_limited(path, cap, &format!("{what} (the memory cap: {why})"))
+}
+
+/// Writes `path` (safetensors) and its sidecar JSON ([`sidecar_path`]), each atomically.
 #[cfg(not(target_arch = "wasm32"))]
 pub fn save(
     path: &std::path::Path,
@@ -152,16 +196,17 @@ pub fn save(
     tokenizer: Option<&Tokenizer>,
 ) -> Result<(), CheckpointError> {
     let bytes = to_bytes(config, params, tokenizer)?;
-    std::fs::write(path, bytes).map_err(|e| CheckpointError(format!("cannot write {}: {e}", path.display())))?;
-    let json_path = path.with_extension("json");
-    std::fs::write(&json_path, sidecar_json(config, tokenizer))
-        .map_err(|e| CheckpointError(format!("cannot write {}: {e}", json_path.display())))
+    crate::files::write_atomic(path, &bytes).map_err(CheckpointError)?;
+    crate::files::write_atomic(&sidecar_path(path), sidecar_json(config, tokenizer).as_bytes()).map_err(CheckpointError)
 }
 
-/// Reads a checkpoint file, using the JSON beside it when the metadata lacks the config.
+/// Reads a checkpoint file, using the JSON beside it (new name, else the old one) when the metadata lacks the config.
 #[cfg(not(target_arch = "wasm32"))]
 pub fn load(path: &std::path::Path) -> Result<Checkpoint, CheckpointError> {
-    let bytes = std::fs::read(path).map_err(|e| CheckpointError(format!("cannot read {}: {e}", path.display())))?;
-    let json = std::fs::read_to_string(path.with_extension("json")).ok();
+    let bytes = read_safetensors(path, "a checkpoint").map_err(CheckpointError)?;
+    let read_json = |p: &std::path::Path| {
+        crate::files::read_text_limited(p, crate::files::MAX_RECORD_BYTES, "a checkpoint's JSON").ok()
+    };
+    let json = read_json(&sidecar_path(path)).or_else(|| legacy_path(path, "json").and_then(|p| read_json(&p)));
     from_bytes(&bytes, json.as_deref())
 }

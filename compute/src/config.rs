@@ -146,6 +146,40 @@ impl ModelConfig {
     }
 }
 
+/// Reads settings (a [`ModelConfig`], a `TrainConfig`) from JSON a person wrote: only an object, and only fields the
+/// type has, so a misspelt or unsupported one (`"dropout"`) is refused by name instead of silently ignored; missing
+/// fields keep their defaults. `what` names the object in messages ("the model config").
+pub fn from_json_strict<T>(value: &serde_json::Value, what: &str) -> Result<T, String>
+where
+    T: Serialize + serde::de::DeserializeOwned + Default,
+{
+    let serde_json::Value::Object(fields) = value else {
+        return Err(format!("{what} must be a JSON object of named fields, not {}", json_kind(value)));
+    };
+    let known = serde_json::to_value(T::default()).map_err(|e| e.to_string())?;
+    let known: Vec<&String> = known.as_object().map(|o| o.keys().collect()).unwrap_or_default();
+    if let Some(unknown) = fields.keys().find(|k| !known.contains(k)) {
+        let names: Vec<&str> = known.iter().map(|k| k.as_str()).collect();
+        return Err(format!(
+            "{what} has a field `{unknown}` this lab does not support; its fields are {}",
+            names.join(", ")
+        ));
+    }
+    serde_json::from_value(value.clone()).map_err(|e| format!("{what}: {e}"))
+}
+
+/// "an array", "a number", … for messages.
+pub fn json_kind(value: &serde_json::Value) -> &'static str {
+    match value {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "an array",
+        serde_json::Value::Object(_) => "an object",
+    }
+}
+
 /// What is wrong with a [`ModelConfig`], in words a person can act on.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ConfigError {

@@ -5,6 +5,8 @@ pub mod config;
 pub mod cpu;
 pub mod data;
 pub mod experiments;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod files;
 pub mod gpu;
 pub mod kernels;
 pub mod model;

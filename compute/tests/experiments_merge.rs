@@ -46,6 +46,23 @@ fn records_of_different_plans_are_refused() {
     let a = shard_record(SweepKind::IsoFlop, 0, 2, "CPU");
     let b = shard_record(SweepKind::Shape, 1, 2, "CPU");
     let err = SweepRecord::merge(vec![a, b]).unwrap_err();
-    assert!(err.contains("plans differ"), "{err}");
+    assert!(err.contains("plans differ (kind: \"isoflop\" in record 1, \"shape\" in record 2"), "{err}");
     assert_eq!(SweepRecord::merge(Vec::new()).unwrap_err(), "nothing to merge");
+}
+
+#[test]
+fn two_different_losses_for_one_run_are_refused_by_name() {
+    let a = shard_record(SweepKind::LearningRate, 0, 1, "CPU");
+    let mut b = a.clone();
+    b.runs[1].loss = Some(9.5);
+    let names = ["a.json".to_string(), "b.json".to_string()];
+    let err = SweepRecord::merge_named(vec![a.clone(), b], &names).unwrap_err();
+    let id = &a.runs[1].id;
+    assert!(err.contains(&format!("run {id} has two different results")) && err.contains("9.5 in b.json"), "{err}");
+    assert!(SweepRecord::merge_named(vec![a.clone(), a], &names).is_ok(), "the same result twice is no conflict");
+    let mut seeds = shard_record(SweepKind::LearningRate, 0, 1, "CPU");
+    seeds.plan.seeds = 3;
+    let err =
+        SweepRecord::merge_named(vec![shard_record(SweepKind::LearningRate, 0, 1, "CPU"), seeds], &names).unwrap_err();
+    assert!(err.contains("seeds: 2 in a.json, 3 in b.json"), "{err}");
 }

@@ -33,8 +33,8 @@ fn stop_after_then_resume_is_the_straight_run() {
         lab(&dir, &["train", "--backend", "cpu", "--resume", "ck.safetensors", "--quiet", "--out", "split.json"]);
     assert!(ok, "{err}");
     assert_eq!(losses(&dir.join("split.json")), losses(&dir.join("straight.json")));
-    std::fs::write(dir.join("ck.state"), b"not a state").unwrap();
+    std::fs::write(dir.join("ck.safetensors.state"), b"not a state").unwrap();
     let (ok, err) = lab(&dir, &["train", "--resume", "ck.safetensors"]);
-    assert!(!ok && err.contains("ck.state: not a trainer state file"), "{err}");
+    assert!(!ok && err.contains("ck.safetensors.state is not a trainer state"), "{err}");
     std::fs::remove_dir_all(&dir).ok();
 }

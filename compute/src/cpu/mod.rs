@@ -12,6 +12,7 @@ pub mod layernorm;
 pub mod math;
 pub mod matmul;
 pub mod model;
+pub mod plan;
 pub mod residual;
 
 pub use model::CpuModel;

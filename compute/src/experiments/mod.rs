@@ -20,6 +20,7 @@
 
 pub mod analysis;
 pub mod batch;
+mod difference;
 pub mod grid;
 pub mod isoflop;
 pub mod lr;

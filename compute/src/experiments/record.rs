@@ -79,20 +79,43 @@ impl SweepRecord {
     /// One record from several partial records of the same plan (shards trained on different machines or
     /// processes): the union of their runs in plan order, the earliest start, and every distinct device and command.
     pub fn merge(parts: Vec<SweepRecord>) -> Result<SweepRecord, String> {
+        let names = (1..=parts.len()).map(|k| format!("record {k}")).collect::<Vec<_>>();
+        SweepRecord::merge_named(parts, &names)
+    }
+
+    /// [`SweepRecord::merge`] with a name per part (its file) for the messages. A run found in two parts is kept
+    /// once, preferring one with a loss; two different losses for one run are a conflict, refused.
+    pub fn merge_named(parts: Vec<SweepRecord>, names: &[String]) -> Result<SweepRecord, String> {
         let first = parts.first().ok_or("nothing to merge")?;
-        if let Some(other) = parts.iter().find(|p| p.plan != first.plan) {
-            return Err(format!(
-                "cannot merge a {} {} sweep ({} seeds) with a {} {} sweep ({} seeds): the plans differ",
-                first.kind, first.budget, first.seeds, other.kind, other.budget, other.seeds
-            ));
+        let name = |i: usize| names.get(i).cloned().unwrap_or_else(|| format!("record {}", i + 1));
+        for (i, other) in parts.iter().enumerate().skip(1) {
+            if let Some(diff) = first.plan.difference(&other.plan, &name(0), &name(i)) {
+                return Err(format!("cannot merge {} with {}: the plans differ ({diff})", name(0), name(i)));
+            }
         }
         let plan = first.plan.clone();
         let mut runs: Vec<RunResult> = Vec::new();
         for planned in &plan.runs {
-            let mut found = parts.iter().flat_map(|p| &p.runs).filter(|r| r.id == planned.id);
-            // The same run in two shards: keep the one with a loss, else the first.
-            let best = found.clone().find(|r| r.loss.is_some()).or_else(|| found.next());
-            runs.extend(best.cloned());
+            let found: Vec<(usize, &RunResult)> = parts
+                .iter()
+                .enumerate()
+                .flat_map(|(i, p)| p.runs.iter().map(move |r| (i, r)))
+                .filter(|(_, r)| r.id == planned.id)
+                .collect();
+            let with_loss = found.iter().filter_map(|(i, r)| r.loss.map(|l| (*i, l)));
+            let mut losses: Vec<(usize, f64)> = with_loss.collect();
+            losses.dedup_by(|a, b| a.1.to_bits() == b.1.to_bits());
+            if let [(i, a), (j, b), ..] = losses[..] {
+                return Err(format!(
+                    "run {} has two different results, loss {a} in {} and {b} in {}: merge only one of them",
+                    planned.id,
+                    name(i),
+                    name(j)
+                ));
+            }
+            // Keep the one with a loss, else the first.
+            let best = found.iter().find(|(_, r)| r.loss.is_some()).or(found.first());
+            runs.extend(best.map(|(_, r)| (*r).clone()));
         }
         let distinct = |field: fn(&SweepRecord) -> &str, sep: &str| {
             let mut seen: Vec<&str> = Vec::new();

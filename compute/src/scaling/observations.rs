@@ -57,6 +57,11 @@ pub fn parse_observations(text: &str) -> Result<Vec<Observation>, ScalingError> 
     Ok(points)
 }
 
+/// A run record of `lab train --out` or the page's export.
+fn is_run_record(v: &Value) -> bool {
+    v.get("format").and_then(Value::as_str).is_some_and(|f| f.starts_with("scaling-lab-run/"))
+}
+
 fn column(names: &[&str], header: &[String]) -> Option<usize> {
     header.iter().position(|h| names.contains(&h.as_str()))
 }
@@ -114,10 +119,14 @@ fn parse_csv(text: &str) -> Result<Vec<Observation>, ScalingError> {
 
 /// JSON: an array of objects with n/params, d/tokens, loss and optionally c/flops; or {"points": [...]} / {"runs": [...]}.
 /// In a sweep record (`"format": "scaling-lab-sweep/…"`) runs whose loss is null (diverged or failed) are skipped.
+/// Run records (`lab train --out`, the page's export: one, or an array of them) give N = non_embedding_params,
+/// D = tokens_seen and loss = final_val_loss; runs without a validation loss are skipped.
 fn parse_json(text: &str) -> Result<Vec<Observation>, ScalingError> {
     let value: Value = serde_json::from_str(text)
         .map_err(|e| ScalingError::Parse { line: e.line(), message: format!("invalid JSON: {e}") })?;
+    let one = [value.clone()];
     let items = match &value {
+        Value::Object(_) if is_run_record(&value) => &one[..],
         Value::Array(items) => items,
         Value::Object(map) => match map.get("points").or_else(|| map.get("runs")) {
             Some(Value::Array(items)) => items,
@@ -137,9 +146,15 @@ fn parse_json(text: &str) -> Result<Vec<Observation>, ScalingError> {
         .iter()
         .enumerate()
         .filter(|(_, item)| !(sweep && item.get("loss").is_some_and(Value::is_null)))
+        .filter(|(_, item)| !is_run_record(item) || item.get("final_val_loss").is_some_and(Value::is_number))
         .map(|(i, item)| {
             let index = i + 1;
             let bad = |message: String| ScalingError::Record { index, message };
+            if is_run_record(item) {
+                let num = |k: &str| item.get(k).and_then(Value::as_f64).ok_or_else(|| bad(format!("no number {k}")));
+                let (n, d) = (num("non_embedding_params")?, num("tokens_seen")?);
+                return Observation::new(n, d, num("final_val_loss")?, None).map_err(|e| bad(e.to_string()));
+            }
             let Value::Object(map) = item else { return Err(bad("expected an object".into())) };
             let field = |names: &[&str]| -> Result<Option<f64>, ScalingError> {
                 let found = map.iter().find(|(k, _)| names.contains(&k.to_ascii_lowercase().as_str()));

@@ -19,6 +19,20 @@ pub enum BackendChoice {
     Cpu,
 }
 
+/// Every check of a model and its settings that needs no data, before anything is allocated: valid sizes and
+/// settings, and memory within [`crate::cpu::plan::memory_cap`] (all of training on the CPU; the parameters and their
+/// AdamW state, which the host holds too, on the GPU, whose own limits its backend checks).
+pub(crate) fn check_settings(choice: &BackendChoice, model: &ModelConfig, cfg: &TrainConfig) -> Result<(), TrainError> {
+    model.validate().map_err(|e| TrainError::Model(e.to_string()))?;
+    cfg.validate(model).map_err(TrainError::Config)?;
+    let (cap, why) = crate::cpu::plan::memory_cap();
+    match choice {
+        BackendChoice::Cpu => crate::cpu::plan::check_fits(model, cfg.batch, cfg.context(model), cap, &why),
+        BackendChoice::Gpu(_) => crate::cpu::plan::check_params(model, cap, &why),
+    }
+    .map_err(TrainError::Model)
+}
+
 /// One reading of the training loss: the mean over the steps since the previous reading.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct StepStats {

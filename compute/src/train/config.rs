@@ -95,6 +95,10 @@ impl Default for TrainConfig {
     }
 }
 
+/// Most validation batches per evaluation, and most tokens per sample: far beyond what a tiny model's curve needs.
+pub const MAX_EVAL_BATCHES: usize = 10_000;
+pub const MAX_SAMPLE_TOKENS: usize = 100_000;
+
 /// What is wrong with a [`TrainConfig`], worded so a person can fix it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TrainConfigError(pub String);
@@ -119,7 +123,7 @@ impl TrainConfig {
 
     /// Tokens consumed by one step with `model`.
     pub fn tokens_per_step(&self, model: &ModelConfig) -> u64 {
-        (self.batch * self.context(model)) as u64
+        (self.batch as u64).saturating_mul(self.context(model) as u64)
     }
 
     /// Optimiser steps of the run: `steps`, or the token budget divided by the tokens per step (rounded up).
@@ -173,6 +177,15 @@ impl TrainConfig {
         }
         if self.eval_batches == 0 {
             return err("eval_batches is 0; evaluate on at least 1 batch".into());
+        }
+        if self.eval_batches > MAX_EVAL_BATCHES {
+            return err(format!("eval_batches = {} is more than {MAX_EVAL_BATCHES}; use fewer", self.eval_batches));
+        }
+        if self.sample_tokens > MAX_SAMPLE_TOKENS {
+            return err(format!(
+                "sample_tokens = {} is more than {MAX_SAMPLE_TOKENS}; sample fewer tokens",
+                self.sample_tokens
+            ));
         }
         if !(self.temperature.is_finite() && self.temperature > 0.0) {
             return err(format!("temperature = {} must be positive (1.0 samples the model as is)", self.temperature));

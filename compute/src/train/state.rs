@@ -45,12 +45,24 @@ struct Header {
     sample_rng: [u64; 4],
     seconds: f64,
     params_hash: u64,
+    /// [`moments_hash`] of the two tensors; absent in states written before it was kept.
+    #[serde(default)]
+    moments_hash: Option<u64>,
     record: RunRecord,
 }
 
 /// FNV-1a over the parameters' bits, word by word: cheap enough for every checkpoint, and any change shows.
 pub fn params_hash(params: &[f32]) -> u64 {
-    params.iter().fold(0xcbf2_9ce4_8422_2325, |h, p| (h ^ p.to_bits() as u64).wrapping_mul(0x0100_0000_01b3))
+    fnv1a(0xcbf2_9ce4_8422_2325, params)
+}
+
+/// The same hash over AdamW's first moment, then its second: a state whose moments were altered is refused.
+pub fn moments_hash(m: &[f32], v: &[f32]) -> u64 {
+    fnv1a(fnv1a(0xcbf2_9ce4_8422_2325, m), v)
+}
+
+fn fnv1a(start: u64, words: &[f32]) -> u64 {
+    words.iter().fold(start, |h, p| (h ^ p.to_bits() as u64).wrapping_mul(0x0100_0000_01b3))
 }
 
 impl TrainerState {
@@ -66,6 +78,7 @@ impl TrainerState {
             sample_rng: self.sample_rng,
             seconds: self.seconds,
             params_hash: self.params_hash,
+            moments_hash: Some(moments_hash(&o.m, &o.v)),
             record: self.record.clone(),
         };
         let json = serde_json::to_string(&header).map_err(|e| format!("the state does not serialise: {e}"))?;
@@ -99,15 +112,15 @@ impl TrainerState {
             }
             Ok(t.data().chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect())
         };
+        let (m, v) = (moment("adam.m")?, moment("adam.v")?);
+        if h.moments_hash.is_some_and(|hash| hash != moments_hash(&m, &v)) {
+            return Err("its AdamW moments do not match the checksum stored with them: the file was altered or \
+                        damaged"
+                .into());
+        }
         let state = TrainerState {
             step: h.step,
-            optimizer: OptimizerState {
-                t: h.adam_t,
-                m: moment("adam.m")?,
-                v: moment("adam.v")?,
-                last_read: h.last_read,
-                loss_sum: h.loss_sum,
-            },
+            optimizer: OptimizerState { t: h.adam_t, m, v, last_read: h.last_read, loss_sum: h.loss_sum },
             batcher: h.batcher,
             sample_rng: h.sample_rng,
             seconds: h.seconds,

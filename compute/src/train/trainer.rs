@@ -1,7 +1,7 @@
 //! The trainer: one step at a time (async, so a page can draw, pause or stop between steps), the schedule, evaluation,
 //! sampling, divergence and the run record, the same for the GPU and the CPU backend.
 
-use super::backend::{Backend, BackendChoice, StepStats};
+use super::backend::{check_settings, Backend, BackendChoice, StepStats};
 use super::config::{TrainConfig, TrainConfigError};
 use super::metrics::{EvalPoint, MetricEvent, RunRecord, RunStatus, SamplePoint, TrainPoint};
 use super::pacer::{Pacer, Pause};
@@ -97,6 +97,7 @@ impl Trainer {
         created: String,
         clock: Clock,
     ) -> Result<Trainer, TrainError> {
+        check_settings(&choice, model, cfg)?;
         let params = init_params(model, cfg.seed);
         Trainer::with_params(choice, model, cfg, data, created, clock, params)
     }
@@ -111,8 +112,7 @@ impl Trainer {
         clock: Clock,
         params: Vec<f32>,
     ) -> Result<Trainer, TrainError> {
-        model.validate().map_err(|e| TrainError::Model(e.to_string()))?;
-        cfg.validate(model).map_err(TrainError::Config)?;
+        check_settings(&choice, model, cfg)?;
         if model.vocab_size != data.vocab_size() {
             return Err(TrainError::Model(format!(
                 "vocab_size is {} but the `{}` tokenizer has {} tokens; set vocab_size to {}",

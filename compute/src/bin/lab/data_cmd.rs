@@ -42,7 +42,7 @@ fn prepare_brown(from: &std::path::Path, out: &std::path::Path) -> Result<(), St
     if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     }
-    std::fs::write(out, &text).map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+    compute::files::write_atomic(out, text.as_bytes())?;
     println!(
         "wrote {} ({} bytes, {} words) in {:.1} s",
         out.display(),

@@ -16,12 +16,28 @@ pub struct EvalArgs {
 pub fn run(args: EvalArgs) -> Result<(), String> {
     let ckpt = compute::checkpoint::load(&args.checkpoint).map_err(|e| e.to_string())?;
     let tokenizer = ckpt.tokenizer.ok_or("the checkpoint has no tokenizer; it cannot encode text")?;
-    let text = std::fs::read_to_string(&args.text).map_err(|e| format!("cannot read {}: {e}", args.text.display()))?;
+    if let Some(bad) = ckpt.params.iter().position(|p| !p.is_finite()) {
+        return Err(format!(
+            "{} holds non-finite weights ({} of {} are NaN or infinite, the first at index {bad}): it cannot be \
+             evaluated; was it saved from a run that diverged?",
+            args.checkpoint.display(),
+            ckpt.params.iter().filter(|p| !p.is_finite()).count(),
+            ckpt.params.len()
+        ));
+    }
+    let limit = compute::data::MAX_TEXT_BYTES as u64;
+    let text = compute::files::read_text_limited(&args.text, limit, "a text to score")?;
     let ids = tokenizer.encode(&text);
     if ids.len() < 2 {
         return Err(format!("{} has {} tokens; at least 2 are needed to predict one", args.text.display(), ids.len()));
     }
     let (sum, count) = mean_loss(&mut CpuModel::from_params(&ckpt.config, ckpt.params), &ids);
+    if !sum.is_finite() {
+        return Err(format!(
+            "the loss on {} is not a finite number ({sum}): the weights overflow",
+            args.text.display()
+        ));
+    }
     println!("{}", serde_json::json!({ "loss": sum / count as f64, "tokens": count }));
     Ok(())
 }

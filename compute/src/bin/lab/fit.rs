@@ -5,6 +5,7 @@
 use crate::calc::num;
 use clap::Args;
 use compute::experiments::{AnalysisOptions, SweepAnalysis, SweepKind, SweepRecord};
+use compute::files::MAX_RECORD_BYTES;
 use compute::scaling::{
     fit_approach2, fit_approach3, fit_power_law, parse_observations, Approach2Fit, Approach2Options, Approach3Fit,
     Approach3Options, Estimate, Observation, PowerLawFit, Starts,
@@ -80,16 +81,25 @@ struct Report {
     power_laws: Vec<PowerLawFit>,
 }
 
+/// Most bootstrap replicates: 10,000 already pins a 95% interval's ends to a fraction of a percent.
+const MAX_BOOTSTRAP: usize = 10_000;
+
 /// Runs `lab fit`.
 pub fn run(args: FitArgs) -> Result<(), String> {
     let name = args.file.display().to_string();
+    if args.bootstrap > MAX_BOOTSTRAP {
+        return Err(format!(
+            "--bootstrap {} is more than {MAX_BOOTSTRAP} replicates, which already pin a 95% interval; use fewer",
+            args.bootstrap
+        ));
+    }
     if !(args.level > 0.0 && args.level < 1.0) {
         return Err(format!("--level must lie in (0, 1), got {}", args.level));
     }
     if args.floor && !args.power_laws {
         return Err("--floor applies to --power-laws; add --power-laws".into());
     }
-    let text = std::fs::read_to_string(&args.file).map_err(|e| format!("cannot read {name}: {e}"))?;
+    let text = compute::files::read_text_limited(&args.file, MAX_RECORD_BYTES, "a file of points or records")?;
     // A sweep record brings its own analysis, recomputed here with this command's bootstrap options; only an
     // IsoFLOP sweep spans the sizes and token counts a joint L(N, D) fit needs, and its tables are that same
     // analysis's fits (one fit, so the summary and the tables quote the same intervals).
@@ -152,6 +162,9 @@ fn sweep_analysis(text: &str, args: &FitArgs) -> Result<Option<(SweepKind, Sweep
 /// Approach 3, Approach 2 and optional power laws over the file's (N, D, loss) points.
 fn fit_points(args: &FitArgs, name: String, text: &str) -> Result<(), String> {
     let points = parse_observations(text).map_err(|e| format!("{name}: {e}"))?;
+    if points.len() > compute::scaling::fit_approach3::MAX_POINTS_EXACT {
+        eprintln!("fitting {} points (Approach 3 searches on a sample; see the note in the output)…", points.len());
+    }
 
     let starts = if args.full_grid { Starts::FullGrid } else { Starts::BestOfGrid(64) };
     let a3_options = Approach3Options {
@@ -219,6 +232,9 @@ fn text_report(r: &Report) -> String {
     } else {
         "no bootstrap".to_string()
     };
+    if let Some(note) = &a3.subsampled {
+        s.push_str(&format!("  note: {note}\n"));
+    }
     s.push_str(&format!("  {:<8} {:>10}  {boot}\n", "", "estimate"));
     for (name, e) in [("E", &a3.e), ("A", &a3.a_coeff), ("B", &a3.b_coeff), ("alpha", &a3.alpha), ("beta", &a3.beta)] {
         s.push_str(&format!("  {name:<8} {:>10}  {}\n", num(e.value), interval(e)));

@@ -8,6 +8,7 @@ mod data_cmd;
 mod eval;
 mod fit;
 mod float_mode;
+mod guard;
 mod sweep;
 mod train;
 
@@ -54,6 +55,9 @@ fn main() {
     }
     float_mode::flush_subnormals();
     let cli = Cli::parse();
+    if matches!(cli.command, Command::Train(_) | Command::Sweep(_)) {
+        guard::catch_interrupts();
+    }
     let result = match cli.command {
         Command::Device { json } => device(json),
         Command::Calc(args) => calc::run(args),
@@ -66,7 +70,7 @@ fn main() {
     };
     if let Err(message) = result {
         eprintln!("error: {message}");
-        std::process::exit(1);
+        std::process::exit(if guard::interrupted() { guard::INTERRUPTED_EXIT } else { 1 });
     }
 }
 

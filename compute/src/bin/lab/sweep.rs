@@ -1,12 +1,16 @@
 //! `lab sweep shape|isoflop|lr|batch`: trains every run of a sweep plan with the trainer, with a progress bar and an
 //! ETA, writes the sweep record after every run (so an interrupted sweep resumes with --resume) and prints the analysis.
+//! Ctrl-C saves the run in progress beside the record (OUT.interrupted.safetensors), and --resume continues it.
 
-use crate::train::{choose_backend, now_iso8601};
+use crate::guard::{interrupted, MemoryArgs};
+use crate::train::{choose_backend, now_iso8601, save_checkpoint, saved_run};
+use compute::checkpoint::{sidecar_path, state_path};
 use compute::data::{DataSpec, Dataset, TokenizerSpec};
 use compute::experiments::{plan, short_number, Budget, PlannedRun, RunResult, SweepKind, SweepPlan, SweepRecord};
+use compute::files::{check_paths, read_text_limited, write_atomic, Named, MAX_RECORD_BYTES};
 use compute::train::{native_clock, BackendChoice, MetricEvent, Trainer};
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 const AFTER_HELP: &str = "\
@@ -64,6 +68,8 @@ pub struct SweepArgs {
     /// No progress bar.
     #[arg(long)]
     quiet: bool,
+    #[command(flatten)]
+    memory: MemoryArgs,
 }
 
 /// "K/N" with 1 <= K <= N: which runs of the plan this process trains (index % N == K - 1).
@@ -77,34 +83,40 @@ fn parse_shard(text: &str) -> Result<(usize, usize), String> {
     Ok((k - 1, n))
 }
 
-/// Writes the record through a temporary file, so an interrupted sweep never leaves a half-written record behind.
-fn write_record(out: &PathBuf, record: &SweepRecord) -> Result<(), String> {
-    let tmp = out.with_extension("json.partial");
-    std::fs::write(&tmp, record.to_json()).map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
-    std::fs::rename(&tmp, out).map_err(|e| format!("cannot write {}: {e}", out.display()))
+/// Writes the record atomically, so an interrupted sweep never leaves a half-written record behind.
+fn write_record(out: &Path, record: &SweepRecord) -> Result<(), String> {
+    write_atomic(out, record.to_json().as_bytes())
+}
+
+/// Reads a sweep record file, within the size limit of records.
+fn read_record(path: &Path) -> Result<SweepRecord, String> {
+    let text = read_text_limited(path, MAX_RECORD_BYTES, "a sweep record")?;
+    SweepRecord::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// The checkpoint of the run a Ctrl-C interrupted, beside the record: `OUT.interrupted.safetensors` (its JSON and
+/// trainer state beside it), continued by --resume and removed once that run finishes.
+fn interrupted_path(out: &Path) -> PathBuf {
+    let mut name = out.as_os_str().to_os_string();
+    name.push(".interrupted.safetensors");
+    name.into()
 }
 
 /// `--merge`: joins partial records of one plan.
-fn merge(files: &[PathBuf], out: &PathBuf, plan: &SweepPlan) -> Result<(), String> {
+fn merge(files: &[PathBuf], out: &Path, plan: &SweepPlan) -> Result<(), String> {
+    let inputs: Vec<Named> = files.iter().map(|f| Named::new("--merge", f)).collect();
+    check_paths(&[Named::new("--out", out)], &inputs)?;
     let mut parts = Vec::new();
     for file in files {
-        let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
-        let part = SweepRecord::from_json(&text).map_err(|e| format!("{}: {e}", file.display()))?;
-        if part.plan != *plan {
-            return Err(format!(
-                "{} holds a {} {} sweep with {} seeds, not the {} {} sweep with {} seeds these arguments plan",
-                file.display(),
-                part.kind,
-                part.budget,
-                part.seeds,
-                plan.kind,
-                plan.budget,
-                plan.seeds
-            ));
+        let part = read_record(file)?;
+        let (name, here) = (file.display().to_string(), "these arguments");
+        if let Some(diff) = part.plan.difference(plan, &name, here) {
+            return Err(format!("{name} is not a record of the plan these arguments make: {diff}"));
         }
         parts.push(part);
     }
-    let record = SweepRecord::merge(parts)?;
+    let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+    let record = SweepRecord::merge_named(parts, &names)?;
     write_record(out, &record)?;
     println!("{} of {} runs merged into {}", record.runs.len(), record.plan.runs.len(), out.display());
     print_analysis(&record);
@@ -125,18 +137,22 @@ pub fn run(args: SweepArgs) -> Result<(), String> {
         return merge(&args.merge, &out, &plan);
     }
     let (shard, shards) = args.shard.as_deref().map_or(Ok((0, 1)), parse_shard)?;
+    let partial = interrupted_path(&out);
+    let outputs = [
+        Named::new("--out", &out),
+        Named::new("the interrupted run's checkpoint", &partial),
+        Named::new("its JSON", sidecar_path(&partial)),
+        Named::new("its trainer state", state_path(&partial)),
+    ];
+    check_paths(&outputs, &[])?;
+    args.memory.apply();
     let mut done: Vec<RunResult> = Vec::new();
     if args.resume && out.exists() {
-        let text = std::fs::read_to_string(&out).map_err(|e| format!("cannot read {}: {e}", out.display()))?;
-        let old = SweepRecord::from_json(&text)?;
-        if old.plan != plan {
+        let old = read_record(&out)?;
+        if let Some(diff) = old.plan.difference(&plan, &out.display().to_string(), "these arguments") {
             return Err(format!(
-                "{} holds a different plan ({} {}, {} seeds); it cannot be resumed with these \
-                                arguments",
-                out.display(),
-                old.kind,
-                old.budget,
-                old.seeds
+                "{} holds another plan; it cannot be resumed with these arguments: {diff}",
+                out.display()
             ));
         }
         done = old.runs;
@@ -173,7 +189,8 @@ pub fn run(args: SweepArgs) -> Result<(), String> {
     let mut flops_done = 0.0;
     let mut shown = Instant::now();
     for (i, planned) in todo.iter().enumerate() {
-        let result = train_one(planned, &data, &choice, &created, |step, val| {
+        let resume_from = (args.resume && partial.exists()).then_some(partial.as_path());
+        let result = train_one(planned, &data, &choice, &created, resume_from, |step, val| {
             // At most ten redraws a second.
             if !args.quiet && shown.elapsed().as_secs_f64() >= 0.1 {
                 shown = Instant::now();
@@ -189,6 +206,14 @@ pub fn run(args: SweepArgs) -> Result<(), String> {
                 );
             }
         })?;
+        let result = match result {
+            Ok(result) => result,
+            Err(trainer) => {
+                let record = SweepRecord::new(plan.clone(), done.clone(), created, device, command);
+                write_record(&out, &record)?;
+                return interrupt(*trainer, planned, &partial, &out, &done, &plan);
+            }
+        };
         flops_done += planned.estimated_flops();
         if !args.quiet {
             eprint!("\r{:120}\r", "");
@@ -206,6 +231,14 @@ pub fn run(args: SweepArgs) -> Result<(), String> {
         done.push(result);
         let record = SweepRecord::new(plan.clone(), done.clone(), created.clone(), device.clone(), command.clone());
         write_record(&out, &record)?;
+        if interrupted() {
+            return Err(format!(
+                "interrupted: {} of {} runs are in {}; --resume trains the rest",
+                done.len(),
+                plan.runs.len(),
+                out.display()
+            ));
+        }
     }
     let record = SweepRecord::new(plan.clone(), done, created, device, command);
     write_record(&out, &record)?;
@@ -231,14 +264,43 @@ fn print_analysis(record: &SweepRecord) {
     }
 }
 
-/// Trains one planned run to the end; `tick(step, last val loss)` after every step.
+/// Saves the run a Ctrl-C interrupted (its checkpoint and trainer state at `partial`) and says what was kept; the
+/// finished runs are already in the record.
+fn interrupt(
+    mut trainer: Trainer,
+    planned: &PlannedRun,
+    partial: &Path,
+    out: &Path,
+    done: &[RunResult],
+    plan: &SweepPlan,
+) -> Result<(), String> {
+    let step = trainer.steps_done();
+    let kept = if step > 0 {
+        pollster::block_on(trainer.stop()).map_err(|e| e.to_string())?;
+        let model = trainer.model().clone();
+        save_checkpoint(partial, &mut trainer, &model)?;
+        format!("{} was saved at step {step} in {}, and", planned.id, partial.display())
+    } else {
+        format!("{} had not trained a step;", planned.id)
+    };
+    Err(format!(
+        "interrupted: {kept} {} of {} runs finished are in {}; --resume continues",
+        done.len(),
+        plan.runs.len(),
+        out.display()
+    ))
+}
+
+/// Trains one planned run to the end, continuing the one saved at `resume_from` when it is this run;
+/// `tick(step, last val loss)` after every step. A Ctrl-C hands back the trainer as it stands (Err).
 fn train_one(
     planned: &PlannedRun,
     data: &Dataset,
     choice: &BackendChoice,
     created: &str,
+    resume_from: Option<&Path>,
     mut tick: impl FnMut(usize, f64),
-) -> Result<RunResult, String> {
+) -> Result<Result<RunResult, Box<Trainer>>, String> {
     if planned.model.vocab_size != data.vocab_size() {
         return Err(format!(
             "{}: the plan's vocabulary is {} but the data's tokenizer has {}",
@@ -248,10 +310,22 @@ fn train_one(
         ));
     }
     let cfg = planned.train_config();
-    let mut trainer = Trainer::new(choice.clone(), &planned.model, &cfg, data, created.to_string(), native_clock())
-        .map_err(|e| format!("{}: {e}", planned.id))?;
+    let saved = resume_from.and_then(|p| saved_run(p).ok());
+    let saved = saved.filter(|(_, state)| state.record.model == planned.model && state.record.train == cfg);
+    let resumed = saved.is_some();
+    let mut trainer = match saved {
+        Some((params, state)) => {
+            eprintln!("continuing {} from step {}", planned.id, state.step);
+            Trainer::resume(choice.clone(), data, params, &state, native_clock())
+        }
+        None => Trainer::new(choice.clone(), &planned.model, &cfg, data, created.to_string(), native_clock()),
+    }
+    .map_err(|e| format!("{}: {e}", planned.id))?;
     let mut val = f64::NAN;
     while !trainer.is_done() {
+        if interrupted() {
+            return Ok(Err(Box::new(trainer)));
+        }
         for event in pollster::block_on(trainer.step()).map_err(|e| format!("{}: {e}", planned.id))? {
             if let MetricEvent::Eval(p) = event {
                 val = p.val_loss;
@@ -259,7 +333,13 @@ fn train_one(
         }
         tick(trainer.steps_done(), val);
     }
-    Ok(RunResult::from_record(planned, trainer.record()))
+    // The run is whole now: what a Ctrl-C kept of it is no longer needed.
+    if let Some(partial) = resume_from.filter(|_| resumed) {
+        for path in [sidecar_path(partial), state_path(partial), partial.to_path_buf()] {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+    Ok(Ok(RunResult::from_record(planned, trainer.record())))
 }
 
 /// One overwritten line: overall bar by FLOPs, runs, ETA, and the current run's step and loss.

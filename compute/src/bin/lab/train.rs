@@ -1,12 +1,16 @@
 //! `lab train`: trains a model natively on the GPU or the CPU, with a progress line, a run record and a checkpoint;
-//! a run stopped early (`--stop-after`) leaves its trainer state beside the checkpoint and `--resume` continues it.
+//! a run stopped early (`--stop-after`, Ctrl-C) leaves its trainer state beside the checkpoint and `--resume`
+//! continues it. Every output path is checked before training, and every file is written atomically.
 
-use compute::config::ModelConfig;
+use crate::guard::{interrupted, MemoryArgs};
+use compute::checkpoint::{legacy_path, sidecar_path, state_path};
+use compute::config::{from_json_strict, json_kind, ModelConfig};
 use compute::data::{DataSpec, Dataset, TokenizerSpec};
+use compute::files::{check_paths, read_text_limited, write_atomic, Named, MAX_RECORD_BYTES};
 use compute::gpu::Gpu;
 use compute::train::{native_clock, BackendChoice, MetricEvent, RunStatus, TrainConfig, Trainer, TrainerState};
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 #[derive(clap::Args)]
@@ -53,16 +57,21 @@ pub struct TrainArgs {
     /// Write the run record (JSON) here.
     #[arg(long)]
     out: Option<PathBuf>,
-    /// Save a checkpoint (safetensors, with a .json beside it) here.
+    /// Save a checkpoint (safetensors) here, and its JSON beside it under the same name plus .json
+    /// (ckpt.safetensors.json).
     #[arg(long)]
     save: Option<PathBuf>,
-    /// Stop after this many steps; with --save the run's trainer state goes beside the checkpoint (.state).
+    /// Stop after this many steps; with --save the run's trainer state goes beside the checkpoint under its name
+    /// plus .state (ckpt.safetensors.state), as on Ctrl-C.
     #[arg(long)]
     stop_after: Option<usize>,
-    /// Continue the run stopped in this checkpoint exactly, from the .state beside it (model, settings and data
-    /// come from the state; --backend picks where it goes on).
-    #[arg(long, conflicts_with_all = ["preset", "config", "steps", "tokens", "seed"])]
+    /// Continue the run stopped in this checkpoint exactly, from the trainer state beside it (model, settings and
+    /// data come from the state, so none may be given; --backend picks where it goes on).
+    #[arg(long, conflicts_with_all = ["preset", "config", "steps", "tokens", "seed", "data", "tokenizer", "batch",
+        "context", "lr", "warmup", "eval_every", "log_every", "sample_tokens"])]
     resume: Option<PathBuf>,
+    #[command(flatten)]
+    memory: MemoryArgs,
     /// No progress line.
     #[arg(long)]
     quiet: bool,
@@ -78,16 +87,25 @@ fn configs(args: &TrainArgs) -> Result<(ModelConfig, TrainConfig), String> {
             (m, TrainConfig::default())
         }
         (None, Some(path)) => {
-            let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            let text = read_text_limited(path, MAX_RECORD_BYTES, "a config")?;
             let v: serde_json::Value =
                 serde_json::from_str(&text).map_err(|e| format!("{} is not JSON: {e}", path.display()))?;
-            let bad = |e: serde_json::Error| format!("{}: {e}", path.display());
-            if v.get("model").is_some() || v.get("train").is_some() {
-                let m = v.get("model").map(|m| serde_json::from_value(m.clone()).map_err(bad)).transpose()?;
-                let t = v.get("train").map(|t| serde_json::from_value(t.clone()).map_err(bad)).transpose()?;
-                (m.unwrap_or_default(), t.unwrap_or_default())
+            let name = path.display();
+            let Some(fields) = v.as_object() else {
+                return Err(format!("{name} holds {}; a config is a JSON object", json_kind(&v)));
+            };
+            let is_record = v.get("format").and_then(|f| f.as_str()).is_some_and(|f| f.starts_with("scaling-lab-run/"));
+            if is_record || fields.contains_key("model") || fields.contains_key("train") {
+                if let Some(k) = fields.keys().find(|k| !is_record && *k != "model" && *k != "train") {
+                    return Err(format!(
+                        "{name} has a field `{k}` beside `model` and `train`; only those two are read"
+                    ));
+                }
+                let m = v.get("model").map(|m| from_json_strict(m, &format!("{name}: `model`"))).transpose()?;
+                let t = v.get("train").map(|t| from_json_strict(t, &format!("{name}: `train`")));
+                (m.unwrap_or_default(), t.transpose()?.unwrap_or_default())
             } else {
-                (serde_json::from_value(v).map_err(bad)?, TrainConfig::default())
+                (from_json_strict(&v, &format!("{name}: the model config"))?, TrainConfig::default())
             }
         }
         (None, None) => (ModelConfig::default(), TrainConfig::default()),
@@ -149,21 +167,73 @@ pub fn now_iso8601() -> String {
     format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem / 60 % 60, rem % 60)
 }
 
-/// The checkpoint at `path` and the trainer state beside it.
-fn saved_run(path: &std::path::Path) -> Result<(Vec<f32>, TrainerState), String> {
+/// The checkpoint at `path` and the trainer state beside it (its new name, else the name older builds wrote).
+pub fn saved_run(path: &Path) -> Result<(Vec<f32>, TrainerState), String> {
     let ck = compute::checkpoint::load(path).map_err(|e| e.to_string())?;
-    let state_path = path.with_extension("state");
-    let bytes = std::fs::read(&state_path).map_err(|e| {
-        format!(
-            "cannot read {} (written beside a checkpoint of a run stopped with --stop-after): {e}",
-            state_path.display()
-        )
-    })?;
+    let new = state_path(path);
+    let state_path = match legacy_path(path, "state") {
+        Some(old) if !new.exists() && old.exists() => old,
+        _ => new,
+    };
+    let what = "a trainer state (written beside the checkpoint of a run stopped by --stop-after or Ctrl-C)";
+    let bytes = compute::checkpoint::read_safetensors(&state_path, what)?;
     let state = TrainerState::from_bytes(&bytes).map_err(|e| format!("{}: {e}", state_path.display()))?;
     Ok((ck.params, state))
 }
 
+/// Refuses, before anything is loaded or trained, outputs that cannot be written, that collide, or that would
+/// overwrite an input.
+fn check_files(args: &TrainArgs) -> Result<(), String> {
+    let mut outputs = Vec::new();
+    outputs.extend(args.out.iter().map(|p| Named::new("--out", p)));
+    if let Some(p) = &args.save {
+        outputs.push(Named::new("--save", p));
+        outputs.push(Named::new("the checkpoint's JSON", sidecar_path(p)));
+        outputs.push(Named::new("the trainer state", state_path(p)));
+    }
+    let mut inputs = Vec::new();
+    inputs.extend(args.config.iter().map(|p| Named::new("--config", p)));
+    if let Ok(DataSpec::File(p)) = args.data.parse::<DataSpec>() {
+        inputs.push(Named::new("--data", p));
+    }
+    if let Some(p) = &args.resume {
+        inputs.push(Named::new("--resume", p));
+        inputs.push(Named::new("the JSON of --resume", sidecar_path(p)));
+        inputs.push(Named::new("the trainer state of --resume", state_path(p)));
+        let old = ["json", "state"].into_iter().filter_map(|ext| legacy_path(p, ext)).filter(|o| o.exists());
+        inputs.extend(old.map(|o| Named::new("a file beside --resume", o)));
+    }
+    check_paths(&outputs, &inputs)
+}
+
+/// Writes the record and the checkpoint (with the trainer state when the run stopped early); returns the
+/// checkpoint's path when a resumable state went with it.
+fn save(args: &TrainArgs, trainer: &mut Trainer, model: &ModelConfig) -> Result<Option<PathBuf>, String> {
+    if let Some(path) = &args.out {
+        write_atomic(path, trainer.record().to_json().as_bytes())?;
+    }
+    let Some(path) = &args.save else { return Ok(None) };
+    Ok(save_checkpoint(path, trainer, model)?.then(|| path.clone()))
+}
+
+/// Writes `trainer`'s checkpoint at `path` and, for a run stopped early, its trainer state beside it
+/// ([`state_path`]), each atomically; true when a state was written.
+pub fn save_checkpoint(path: &Path, trainer: &mut Trainer, model: &ModelConfig) -> Result<bool, String> {
+    let (params, state) = if trainer.record().status == RunStatus::Stopped {
+        let (params, state) = pollster::block_on(trainer.snapshot()).map_err(|e| e.to_string())?;
+        (params, Some(state))
+    } else {
+        (pollster::block_on(trainer.params()).map_err(|e| e.to_string())?, None)
+    };
+    compute::checkpoint::save(path, model, &params, Some(trainer.tokenizer())).map_err(|e| e.to_string())?;
+    let Some(state) = state else { return Ok(false) };
+    write_atomic(&state_path(path), &state.to_bytes()?)?;
+    Ok(true)
+}
+
 pub fn run(args: TrainArgs) -> Result<(), String> {
+    args.memory.apply();
+    check_files(&args)?;
     let resumed = args.resume.as_deref().map(saved_run).transpose()?;
     let (mut model, train, data_spec, tok) = match &resumed {
         Some((_, state)) => {
@@ -198,9 +268,13 @@ pub fn run(args: TrainArgs) -> Result<(), String> {
         rec.total_steps,
         train.tokens_per_step(&model)
     );
+    let first = trainer.steps_done();
     let (mut loss, mut val) = (f64::NAN, f64::NAN);
     while !trainer.is_done() {
-        let stop = args.stop_after.is_some_and(|n| trainer.steps_done() >= n);
+        if interrupted() && trainer.steps_done() == first {
+            return Err(format!("interrupted before step {} was trained; nothing was written", first + 1));
+        }
+        let stop = interrupted() || args.stop_after.is_some_and(|n| trainer.steps_done() >= n);
         let events = if stop { pollster::block_on(trainer.stop()) } else { pollster::block_on(trainer.step()) };
         for event in events.map_err(|e| e.to_string())? {
             match event {
@@ -215,24 +289,20 @@ pub fn run(args: TrainArgs) -> Result<(), String> {
         }
     }
     eprintln!();
+    let resumable = save(&args, &mut trainer, &model)?;
     let record = trainer.record().clone();
-    if let Some(path) = &args.out {
-        std::fs::write(path, record.to_json()).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    }
-    if let Some(path) = &args.save {
-        let (params, state) = if record.status == RunStatus::Stopped {
-            let (params, state) = pollster::block_on(trainer.snapshot()).map_err(|e| e.to_string())?;
-            (params, Some(state))
-        } else {
-            (pollster::block_on(trainer.params()).map_err(|e| e.to_string())?, None)
+    if interrupted() {
+        let kept = match (&args.out, &resumable) {
+            (_, Some(ck)) => format!("`lab train --resume {}` continues it", ck.display()),
+            (Some(out), None) => {
+                format!("the record so far is in {} (with --save CKPT it could be resumed)", out.display())
+            }
+            (None, None) => "nothing was saved (give --out and --save to keep an interrupted run)".into(),
         };
-        compute::checkpoint::save(path, &model, &params, Some(trainer.tokenizer())).map_err(|e| e.to_string())?;
-        if let Some(state) = state {
-            let state_path = path.with_extension("state");
-            std::fs::write(&state_path, state.to_bytes()?)
-                .map_err(|e| format!("cannot write {}: {e}", state_path.display()))?;
-            eprintln!("stopped at step {}: continue with --resume {}", record.steps, path.display());
-        }
+        return Err(format!("interrupted at step {} of {}: {kept}", record.steps, record.total_steps));
+    }
+    if let Some(ck) = &resumable {
+        eprintln!("stopped at step {}: continue with --resume {}", record.steps, ck.display());
     }
     let status = match &record.status {
         RunStatus::Diverged { step } => format!("diverged at step {step}"),
