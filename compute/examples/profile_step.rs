@@ -27,8 +27,8 @@ fn run() -> Result<(), String> {
     let t: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(config.n_ctx);
     let gpu = Arc::new(pollster::block_on(Gpu::request()).map_err(|e| e.to_string())?);
     let train = TrainConfig { batch, t, ..Default::default() };
-    let mut backend = GpuBackend::new(gpu.clone(), &config, &train, t, &init_params(&config, 1))
-        .map_err(|e| e.to_string())?;
+    let mut backend =
+        GpuBackend::new(gpu.clone(), &config, &train, t, &init_params(&config, 1)).map_err(|e| e.to_string())?;
     let tokens: Vec<u32> = (0..batch * t).map(|i| (i * 7 % 96) as u32).collect();
     let step = |backend: &mut GpuBackend, n: usize| -> Result<f64, String> {
         let start = std::time::Instant::now();

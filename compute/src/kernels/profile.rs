@@ -114,6 +114,8 @@ fn wall_clock(gpu: &Gpu, dispatches: &[&Dispatch]) -> Result<Vec<f64>, GpuError>
     #[cfg(target_arch = "wasm32")]
     {
         let _ = (gpu, dispatches);
-        Err(GpuError::Device("this adapter has no timestamp queries, and a page cannot time kernels by blocking".into()))
+        Err(GpuError::Device(
+            "this adapter has no timestamp queries, and a page cannot time kernels by blocking".into(),
+        ))
     }
 }

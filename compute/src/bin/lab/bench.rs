@@ -225,7 +225,8 @@ fn peer_column(label: &str, peer: &Option<serde_json::Value>, ratio: Option<f64>
 }
 
 fn print_row(r: &Row) {
-    let torch = peer_column("eager", &r.pytorch, r.ratio) + &peer_column("compiled", &r.pytorch_compiled, r.ratio_compiled);
+    let torch =
+        peer_column("eager", &r.pytorch, r.ratio) + &peer_column("compiled", &r.pytorch_compiled, r.ratio_compiled);
     println!(
         "{:>5} ({:>9} params, {}x{}): {:>9.0} tok/s {:>8.1} ms/step {:>4} dispatches {:>6.1} GFLOP/s{torch}",
         r.size,
