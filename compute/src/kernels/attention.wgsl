@@ -67,14 +67,16 @@ fn sw(r: u32, c: u32) -> u32 { return r * BLK + (c ^ r); }
 
 // Stages channels d0 .. d0+DC of rows row0 .. row0+BLK of a qkv part (or dout) at sm[dst], zero past T and HS.
 fn chunk_qkv(dst: u32, part: u32, hd: Head, row0: u32, d0: u32, tid: u32) {
-    for (var e = tid; e < BLK * DC; e += WG) {
+    for (var k = 0u; k < BLK * DC / WG; k++) { // constant trip counts: unrolled, all loads in flight at once
+        let e = tid + k * WG;
         let t = row0 + e / DC;
         let d = d0 + e % DC;
         sm[dst + (e / DC) * CS + e % DC] = select(0.0, qkv[at(part, hd, min(t, p.t - 1u), d)], t < p.t && d < HS);
     }
 }
 fn chunk_dout(dst: u32, hd: Head, row0: u32, d0: u32, tid: u32) {
-    for (var e = tid; e < BLK * DC; e += WG) {
+    for (var k = 0u; k < BLK * DC / WG; k++) {
+        let e = tid + k * WG;
         let t = row0 + e / DC;
         let d = d0 + e % DC;
         sm[dst + (e / DC) * CS + e % DC] = select(0.0, dout[at_c(hd, min(t, p.t - 1u), d)], t < p.t && d < HS);
@@ -83,15 +85,17 @@ fn chunk_dout(dst: u32, hd: Head, row0: u32, d0: u32, tid: u32) {
 
 // Stages `rows` whole rows (HS channels each, packed) of a qkv part (or dout) from row0 at sm[dst], zero past T.
 fn rows_qkv(dst: u32, part: u32, hd: Head, row0: u32, rows: u32, tid: u32) {
-    for (var e = tid; e < rows * HS; e += WG) {
+    for (var k = 0u; k < (rows * HS + WG - 1u) / WG; k++) {
+        let e = tid + k * WG;
         let t = row0 + e / HS;
-        sm[dst + e] = select(0.0, qkv[at(part, hd, min(t, p.t - 1u), e % HS)], t < p.t);
+        if (e < rows * HS) { sm[dst + e] = select(0.0, qkv[at(part, hd, min(t, p.t - 1u), e % HS)], t < p.t); }
     }
 }
 fn rows_dout(dst: u32, hd: Head, row0: u32, rows: u32, tid: u32) {
-    for (var e = tid; e < rows * HS; e += WG) {
+    for (var k = 0u; k < (rows * HS + WG - 1u) / WG; k++) {
+        let e = tid + k * WG;
         let t = row0 + e / HS;
-        sm[dst + e] = select(0.0, dout[at_c(hd, min(t, p.t - 1u), e % HS)], t < p.t);
+        if (e < rows * HS) { sm[dst + e] = select(0.0, dout[at_c(hd, min(t, p.t - 1u), e % HS)], t < p.t); }
     }
 }
 
@@ -113,17 +117,13 @@ fn col4(base: u32, dd: u32, tx: u32) -> vec4<f32> {
 
 // Columns tx, tx+8, tx+16, tx+24 of row r of the tile at sm[base] = v.
 fn put_tile(base: u32, r: u32, tx: u32, v: vec4<f32>) {
-    sm[base + sw(r, tx)] = v.x;
-    sm[base + sw(r, tx + 8u)] = v.y;
-    sm[base + sw(r, tx + 16u)] = v.z;
-    sm[base + sw(r, tx + 24u)] = v.w;
+    sm[base + sw(r, tx)] = v.x; sm[base + sw(r, tx + 8u)] = v.y;
+    sm[base + sw(r, tx + 16u)] = v.z; sm[base + sw(r, tx + 24u)] = v.w;
 }
 
 // a0 += w0 · row, a1 += w1 · row, for the row staged at sm[base].
 fn axpy2(a0: ptr<function, Acc>, a1: ptr<function, Acc>, w0: f32, w1: f32, base: u32, tx: u32) {
-    let r = row4(base, 0u, tx);
-    (*a0)[0] += w0 * r;
-    (*a1)[0] += w1 * r;
+    let r = row4(base, 0u, tx); (*a0)[0] += w0 * r; (*a1)[0] += w1 * r;
     if (U > 4u) { let r = row4(base, 1u, tx); (*a0)[1] += w0 * r; (*a1)[1] += w1 * r; }
     if (U > 8u) { let r = row4(base, 2u, tx); (*a0)[2] += w0 * r; (*a1)[2] += w1 * r; }
     if (U > 12u) { let r = row4(base, 3u, tx); (*a0)[3] += w0 * r; (*a1)[3] += w1 * r; }
