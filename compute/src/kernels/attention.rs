@@ -9,7 +9,7 @@
 //! Tiles stay within WebGPU's default limits (16 KiB of workgroup memory, 128 threads, at most 6 storage
 //! buffers per entry point) so the browser runs the same kernels.
 
-use super::{launch, pipeline_with, Cost, Dispatch};
+use super::{launch, module, pipeline_with, Cost, Dispatch};
 use crate::gpu::Gpu;
 use std::sync::{Arc, Mutex};
 
@@ -96,17 +96,7 @@ pub struct Attention {
 
 impl Attention {
     pub fn new(gpu: &Gpu) -> Attention {
-        let desc = wgpu::ShaderModuleDescriptor {
-            label: Some("attention.wgsl"),
-            source: wgpu::ShaderSource::Wgsl(include_str!("attention.wgsl").into()),
-        };
-        // Bounds checks stay; naga's forced loop bounding goes: the extra counter it adds to every loop kept
-        // NVIDIA's compiler from unrolling them, and the kernels ran 2-9x slower on an H200 (bench:
-        // examples/attention_bench.rs). Browsers ignore this and check in their own way.
-        let checks = wgpu::ShaderRuntimeChecks { force_loop_bounding: false, ..wgpu::ShaderRuntimeChecks::checked() };
-        // SAFETY: every loop in attention.wgsl ends: its bound is a constant, an override, or a block count from
-        // the uniform parameters, and its counter only grows towards it.
-        let module = unsafe { gpu.device.create_shader_module_trusted(desc, checks) };
+        let module = module(gpu, "attention.wgsl", include_str!("attention.wgsl"));
         Attention { module, by_head_size: Mutex::new(Vec::new()) }
     }
 

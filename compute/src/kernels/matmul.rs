@@ -1,6 +1,6 @@
 //! Wrapper for matmul.wgsl: C (=|+=) A·B (+ bias) with strided operands, batched over z.
 
-use super::{launch, module, pipeline, Dispatch};
+use super::{launch, module, pipeline, Cost, Dispatch};
 use crate::gpu::Gpu;
 
 const TILE: usize = 64;
@@ -133,7 +133,11 @@ impl Matmul {
         let addend = spec.addend.map_or(spec.a.buffer, |(buffer, _)| buffer);
         let buffers = [(1, spec.a.buffer), (2, spec.b.buffer), (3, bias), (4, spec.c), (5, addend)];
         let groups = [u(spec.n.div_ceil(TILE)), u(spec.m.div_ceil(TILE)), u(spec.batches.max(1))];
-        launch(gpu, "matmul", &self.matmul, &params, &buffers, groups)
+        // 2·m·n·k per batch; at least A and B read once and C written (and read, when accumulating or adding) once.
+        let (m, n, k, z) = (spec.m as f64, spec.n as f64, spec.k as f64, spec.batches.max(1) as f64);
+        let c_passes = 1.0 + (spec.accumulate as u8 + spec.addend.is_some() as u8) as f64;
+        let floats = z * (m * k + k * n + c_passes * m * n) + spec.bias.map_or(0.0, |_| n);
+        launch(gpu, "matmul", &self.matmul, &params, &buffers, groups).with_cost(Cost::new(2.0 * m * n * k * z, floats))
     }
 }
 
