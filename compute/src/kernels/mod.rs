@@ -5,9 +5,9 @@ pub mod adamw;
 pub mod attention;
 pub mod crossentropy;
 pub mod encoder;
-pub mod gelu;
 pub mod layernorm;
 pub mod matmul;
+pub mod matmul_plan;
 
 use crate::gpu::Gpu;
 
