@@ -2,7 +2,7 @@
 //! planner's choice: `cargo run --release -p compute --example bench_matmul -- [reps]`.
 
 use compute::gpu::Gpu;
-use compute::kernels::matmul::{Matmul, MatmulSpec, Operand};
+use compute::kernels::matmul::{Activation, Matmul, MatmulSpec, Operand};
 use compute::kernels::matmul_plan::{Plan, TILES};
 use compute::kernels::Dispatch;
 use std::time::Instant;
@@ -66,4 +66,22 @@ fn main() {
         }
     }
     println!("sum of auto: {:.1} µs", total_auto * 1e6);
+    // The fused GELU epilogues: c_fc's forward (writes fch and gelu(fch)) and dhid = dres·W_proj ⊙ gelu'(fch).
+    let pre = gpu.storage_zeroed("pre", rows * 1280);
+    for (c, f) in [(128, 512), (320, 1280)] {
+        let mut fwd = MatmulSpec::new(rows, f, c, Operand::rows(&x, 0, c), Operand::transposed(&big, 64, c), &y);
+        fwd.activation = Activation::Gelu(&pre, 0);
+        let mut back = MatmulSpec::new(rows, f, c, Operand::rows(&x, 0, c), Operand::rows(&big, 64, f), &y);
+        back.activation = Activation::GeluBackward(&pre, 0);
+        for (name, spec) in [("gelu fwd", fwd), ("gelu back", back)] {
+            let spec = MatmulSpec { scratch: Some(&scratch), ..spec };
+            let mut line = format!("{name:>9} {}x{} k{}:", spec.m, spec.n, spec.k);
+            line += &format!(" auto {:.1}", time(&gpu, &mm.prepare(&gpu, &spec), reps) * 1e6);
+            for tile in 0..TILES.len() {
+                let t = time(&gpu, &mm.prepare_with(&gpu, &spec, Plan::new(tile, 1, spec.k)), reps);
+                line += &format!(" t{tile} {:.1}", t * 1e6);
+            }
+            println!("{line}");
+        }
+    }
 }

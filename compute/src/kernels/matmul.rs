@@ -144,9 +144,8 @@ pub struct Matmul {
     tiles: Vec<wgpu::ComputePipeline>,
     split_sum: wgpu::ComputePipeline,
     bias_backward: wgpu::ComputePipeline,
-    /// Bound where a vec4 view or the GELU output is unused: 16 bytes each, one read-only, one writable.
+    /// Bound where a vec4 view is unused (16 bytes, read-only).
     unused_read: wgpu::Buffer,
-    unused_write: wgpu::Buffer,
 }
 
 impl Matmul {
@@ -157,7 +156,6 @@ impl Matmul {
             split_sum: pipeline(gpu, &modules[0], "split_sum"),
             bias_backward: pipeline(gpu, &modules[0], "bias_backward"),
             unused_read: gpu.storage_zeroed("matmul unused", 4),
-            unused_write: gpu.storage_zeroed("matmul unused", 4),
         }
     }
 
@@ -173,10 +171,17 @@ impl Matmul {
         let tile = TILES[plan.tile];
         let (a_vec, b_vec) =
             (spec.a.vec4_ok(spec.a.col_stride == 1, k, m), spec.b.vec4_ok(spec.b.col_stride != 1, k, n));
+        // An unused GELU output still needs a writable binding: one of its own, since sharing one buffer would
+        // order every matmul after the last (wgpu puts a barrier between writers of a buffer).
+        let unused_write;
         let (act, c2, c2_off, pre) = match spec.activation {
-            Activation::None => (0, &self.unused_write, 0, None),
             Activation::Gelu(buffer, offset) => (1, buffer, offset, None),
-            Activation::GeluBackward(buffer, offset) => (2, &self.unused_write, 0, Some((buffer, offset))),
+            other => {
+                unused_write = gpu.storage_zeroed("matmul unused", 4);
+                let pre =
+                    if let Activation::GeluBackward(buffer, offset) = other { Some((buffer, offset)) } else { None };
+                (2 * pre.is_some() as u32, &unused_write, 0, pre)
+            }
         };
         assert!(pre.is_none() || spec.addend.is_none(), "GELU's backward takes the addend's binding");
         let addend_src = pre.or(spec.addend);
@@ -249,7 +254,8 @@ impl Matmul {
         let bias = spec.bias.map_or(scratch, |(buffer, _)| buffer);
         let addend = addend_src.map_or(scratch, |(buffer, _)| buffer);
         let buffers = [(1, scratch), (3, bias), (4, spec.c), (5, addend), (10, c2)];
-        let sum = launch(gpu, "matmul split-K sum", &self.split_sum, &params, &buffers, grid(m * n * batches, 256))
+        let quads = m * n.div_ceil(4) * batches;
+        let sum = launch(gpu, "matmul split-K sum", &self.split_sum, &params, &buffers, grid(quads, 256))
             .with_cost(Cost::new(partials as f64, (partials + epilogue) as f64));
         vec![products, sum]
     }

@@ -169,40 +169,42 @@ fn matmul(
 
 // Four consecutive columns of one row: raw partial sums into scratch with splits > 1, else through the epilogue.
 fn emit(z: u32, row: u32, col: u32, v: vec4<f32>) {
-    if (row >= p.m) { return; }
-    for (var j = 0u; j < 4u; j++) {
-        if (col + j < p.n) {
-            if (p.splits > 1u) {
-                c[(z * p.m + row) * p.n + col + j] = v[j];
-            } else {
-                finish(z, row * p.n + col + j, col + j, v[j]);
-            }
-        }
+    if (row >= p.m || col >= p.n) { return; }
+    if (p.splits > 1u) {
+        let at = (z * p.m + row) * p.n + col;
+        for (var j = 0u; j < min(4u, p.n - col); j++) { c[at + j] = v[j]; }
+    } else {
+        finish(z, row, col, v);
     }
 }
 
-// The epilogue of element e (= row · n + col) of batch `batch`: bias, addend or GELU', accumulation, GELU.
-fn finish(batch: u32, e: u32, col: u32, acc: f32) {
+// The epilogue of C[batch][row][col..col + 4] (fewer at the right edge), on vec4s so GELU's erf is inlined once
+// per accumulator, not once per value: bias, addend or GELU', accumulation, then C and gelu(C).
+fn finish(batch: u32, row: u32, col: u32, acc: vec4<f32>) {
+    let count = min(4u, p.n - col);
+    let i = batch * p.c_batch + row * p.n + col; // element of C-shaped tensors
     var x = acc;
-    if (p.has_bias == 1u) {
-        x += bias[p.bias_off + col];
+    var other = vec4<f32>(0.0);
+    for (var j = 0u; j < count; j++) {
+        if (p.has_bias == 1u) { x[j] += bias[p.bias_off + col + j]; }
+        if (p.act == 2u || p.has_addend == 1u) { other[j] = addend[p.addend_off + i + j]; }
     }
-    let i = batch * p.c_batch + e;
     if (p.act == 2u) {
-        x *= gelu_grad(addend[p.addend_off + i]);
-    } else if (p.has_addend == 1u) {
-        x += addend[p.addend_off + i];
+        x *= gelu_grad(other);
+    } else {
+        x += other;
     }
-    if (p.accumulate == 1u) {
-        x += c[p.c_off + i];
+    for (var j = 0u; j < count; j++) {
+        if (p.accumulate == 1u) { x[j] += c[p.c_off + i + j]; }
+        c[p.c_off + i + j] = x[j];
     }
-    c[p.c_off + i] = x;
     if (p.act == 1u) {
-        c2[p.c2_off + i] = gelu(x);
+        let y = gelu(x);
+        for (var j = 0u; j < count; j++) { c2[p.c2_off + i + j] = y[j]; }
     }
 }
 
-// Second pass of a split-K multiply: one thread per element of C sums the splits' partials (binding a) in order.
+// Second pass of a split-K multiply: one thread per 4 columns of C sums the splits' partials (binding a) in order.
 @compute @workgroup_size(256)
 fn split_sum(
     @builtin(workgroup_id) wg: vec3<u32>,
@@ -210,35 +212,37 @@ fn split_sum(
     @builtin(local_invocation_index) li: u32,
 ) {
     let i = (wg.y * groups.x + wg.x) * 256u + li;
-    let mn = p.m * p.n;
-    if (i >= p.batches * mn) { return; }
-    let batch = i / mn;
-    let e = i % mn;
-    var x = 0.0;
+    let quads = (p.n + 3u) / 4u;
+    if (i >= p.batches * p.m * quads) { return; }
+    let batch = i / (p.m * quads);
+    let row = (i / quads) % p.m;
+    let col = (i % quads) * 4u;
+    var x = vec4<f32>(0.0);
     for (var s = 0u; s < p.splits; s++) {
-        x += a[(batch * p.splits + s) * mn + e];
+        let at = ((batch * p.splits + s) * p.m + row) * p.n + col;
+        for (var j = 0u; j < min(4u, p.n - col); j++) { x[j] += a[at + j]; }
     }
-    finish(batch, e, e % p.n, x);
+    finish(batch, row, col, x);
 }
 
 // Exact GELU, as PyTorch's nn.GELU(): x · Φ(x) = 0.5 · x · (1 + erf(x / √2)).
-fn gelu(x: f32) -> f32 {
+fn gelu(x: vec4<f32>) -> vec4<f32> {
     return 0.5 * x * (1.0 + erf(x * 0.70710678118654752));
 }
 
 // d/dx [x Φ(x)] = Φ(x) + x φ(x).
-fn gelu_grad(x: f32) -> f32 {
+fn gelu_grad(x: vec4<f32>) -> vec4<f32> {
     let cdf = 0.5 * (1.0 + erf(x * 0.70710678118654752));
     return cdf + x * exp(-0.5 * x * x) * 0.39894228040143268;
 }
 
 // erf with |error| < 1.2e-7: Numerical Recipes' erfc Chebyshev fit (erfcc), exact enough for 1e-5 GELU.
-fn erf(x: f32) -> f32 {
+fn erf(x: vec4<f32>) -> vec4<f32> {
     let z = abs(x);
     let t = 1.0 / (1.0 + 0.5 * z);
     let r = t * exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
         + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
-    return select(r - 1.0, 1.0 - r, x >= 0.0);
+    return select(r - 1.0, 1.0 - r, x >= vec4<f32>(0.0));
 }
 
 // Bias gradient of a linear layer: dbias[col] += Σ_row dout[row, col]. A workgroup owns 8 columns and splits

@@ -2,8 +2,10 @@
 //!
 //! Big tiles reuse each loaded value most (a 128×128 tile does 64 FMAs per 4 vec4 reads from workgroup memory),
 //! but the lab's problems are small (2048 rows, 64..1280 columns): a 128×128 tiling of them leaves most of a
-//! 132-SM GPU idle. So the planner takes the biggest tile that still gives enough workgroups, and where none
-//! does and K is long (weight gradients: K = batch·T), splits K across workgroups instead.
+//! 132-SM GPU idle. Measured on an H200 (compute/examples/bench_matmul.rs), the 64×64 tile with 4×4 per thread
+//! beat the 8×8-per-thread tiles on every bench product but one, and splitting K beat smaller tiles wherever
+//! the 64×64 tiles were too few. So the planner takes 128×128 only for problems that fill the GPU with it, else
+//! 64×64, splitting K where that gives too few workgroups and K is long (weight gradients: K = batch·T).
 
 /// One tile variant: WX×WY threads, each computing RM×RN outputs (multiples of 4: vec4 accumulators), over K
 /// steps of TK. The tile is (WY·RM) × (WX·RN); each operand tile is loaded as whole vec4s, LA/LB per thread.
@@ -20,10 +22,10 @@ pub struct Tile {
 
 /// The variants, biggest first. Each fits WebGPU's default limits (checked by a test): ≤ 256 invocations and
 /// ≤ 16384 bytes of workgroup memory (two buffers of the A and B tiles).
-pub const TILES: [Tile; 4] = [
+/// (A 64×64 tile of 8×8 per thread on 64 threads lost everywhere on the H200, so it is gone.)
+pub const TILES: [Tile; 3] = [
     Tile { wx: 16, wy: 16, rm: 8, rn: 8, tk: 8, label: "matmul 128x128" },
-    Tile { wx: 8, wy: 8, rm: 8, rn: 8, tk: 16, label: "matmul 64x64 (8x8)" },
-    Tile { wx: 16, wy: 16, rm: 4, rn: 4, tk: 16, label: "matmul 64x64 (4x4)" },
+    Tile { wx: 16, wy: 16, rm: 4, rn: 4, tk: 16, label: "matmul 64x64" },
     Tile { wx: 8, wy: 8, rm: 4, rn: 4, tk: 16, label: "matmul 32x32" },
 ];
 
@@ -51,14 +53,15 @@ impl Tile {
     }
 }
 
-/// Workgroups that keep a large GPU busy: two per SM of a 132-SM H100/H200. Smaller GPUs are full sooner.
-pub const TARGET_GROUPS: usize = 264;
+/// Workgroups that keep a large GPU busy: about 4 per SM of a 132-SM H100/H200 (the H200 kept speeding up
+/// to about that many). Smaller GPUs are full sooner.
+pub const TARGET_GROUPS: usize = 480;
 /// Fewest K values one split handles: below this the partial sums' traffic outweighs the parallelism.
 const MIN_SPLIT_K: usize = 128;
 /// Most partial-sum floats one split-K launch may write (32 MiB, well inside WebGPU's 128 MiB binding limit).
 pub const MAX_SCRATCH: usize = 8 << 20;
-/// The variant split-K runs on: 256 threads per workgroup, so few workgroups still hold many warps.
-const SPLIT_TILE: usize = 2;
+/// The workhorse: 64×64, 4×4 per thread, 256 threads, so even few workgroups hold many warps.
+const MID: usize = 1;
 
 /// How one multiply runs: which tile variant, and K cut into `splits` chunks of `k_chunk` (a multiple of TK).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -88,18 +91,19 @@ impl Plan {
     /// The plan for a C (m, n) = A (m, k) · B (k, n) over `batches`; `may_split` where a scratch buffer exists.
     pub fn choose(m: usize, n: usize, k: usize, batches: usize, may_split: bool) -> Plan {
         let batches = batches.max(1);
-        if let Some(i) = TILES.iter().position(|t| t.groups(m, n, batches) >= TARGET_GROUPS) {
-            return Plan::new(i, 1, k);
+        if TILES[0].groups(m, n, batches) >= TARGET_GROUPS {
+            return Plan::new(0, 1, k);
         }
-        if may_split {
-            let groups = TILES[SPLIT_TILE].groups(m, n, batches);
+        let groups = TILES[MID].groups(m, n, batches);
+        if may_split && groups < TARGET_GROUPS {
             let by_scratch = MAX_SCRATCH / (m * n * batches).max(1);
             let splits = TARGET_GROUPS.div_ceil(groups).min(k / MIN_SPLIT_K).min(by_scratch);
             if splits > 1 {
-                return Plan::new(SPLIT_TILE, splits, k);
+                return Plan::new(MID, splits, k);
             }
         }
-        Plan::new(TILES.len() - 1, 1, k)
+        // Tiny problems (tests, toy models): smaller tiles, more workgroups.
+        Plan::new(if groups < TARGET_GROUPS / 8 { TILES.len() - 1 } else { MID }, 1, k)
     }
 }
 
