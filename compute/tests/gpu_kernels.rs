@@ -10,9 +10,8 @@ use compute::kernels::attention::{Attention, AttentionShape};
 use compute::kernels::colsum::ColSum;
 use compute::kernels::crossentropy::CrossEntropy;
 use compute::kernels::encoder::{bucket_by_token, Encoder, EncoderShape};
-use compute::kernels::gelu::Gelu;
 use compute::kernels::layernorm::{LayerNorm, LayerNormBuffers, LayerNormShape};
-use compute::kernels::matmul::{Matmul, MatmulSpec, Operand};
+use compute::kernels::matmul::{Activation, Matmul, MatmulSpec, Operand};
 use compute::kernels::{submit, Dispatch};
 
 /// Deterministic values in [-scale, scale) from a small LCG, so failures reproduce.
@@ -142,7 +141,7 @@ fn linear_case(n: usize, c: usize, oc: usize, bias: bool) {
         },
     );
     let back_b = ColSum::new(g).bias_backward(g, &dy, 0, n, oc, &grads, bo);
-    let mut launches = vec![&fwd, &back_x, &back_w];
+    let mut launches: Vec<&Dispatch> = fwd.iter().chain(&back_x).chain(&back_w).collect();
     if bias {
         launches.push(&back_b);
     }
@@ -177,7 +176,7 @@ fn matmul_fused_residual_adds_the_addend() {
         (g.storage_from("a", &a), g.storage_from("b", &b), g.storage_from("r", &r), g.storage_zeroed("c", m * n));
     let mut spec = MatmulSpec::new(m, n, k, Operand::rows(&ab, 0, k), Operand::rows(&bb, 0, n), &cb);
     spec.addend = Some((&rb, 0));
-    run(&[&Matmul::new(g).prepare(g, &spec)]);
+    run(&Matmul::new(g).prepare(g, &spec).iter().collect::<Vec<_>>());
     let want: Vec<f32> =
         compute::kernels::matmul::multiply_cpu(&a, &b, m, k, n).iter().zip(&r).map(|(x, y)| x + y).collect();
     check_close(&read(&cb, m * n), &want, 1e-5, "matmul + addend");
@@ -236,16 +235,23 @@ fn attention_tile_edges_match_cpu() {
     assert!(first == attention_case(&att, 2, 33, 20, 2), "attention differs between two runs");
 }
 
+/// GELU runs in the epilogue of the products around it: C = x · [1] (a k = 1 product) makes the epilogue's input x.
 #[test]
-fn gelu_forward_and_backward_match_cpu() {
+fn gelu_epilogues_forward_and_backward_match_cpu() {
     let g = gpu();
     let n = 1000;
     let x: Vec<f32> = (0..n).map(|i| -8.0 + 16.0 * i as f32 / n as f32).collect();
     let dout = random(n, 16, 1.0);
-    let (xb, db) = (g.storage_from("x", &x), g.storage_from("dout", &dout));
-    let (y, dx) = (g.storage_zeroed("y", n), g.storage_zeroed("dx", n));
-    let gelu = Gelu::new(g);
-    run(&[&gelu.forward(g, n, &xb, &y), &gelu.backward(g, n, &xb, &db, &dx)]);
+    let (xb, db, one) = (g.storage_from("x", &x), g.storage_from("dout", &dout), g.storage_from("one", &[1.0]));
+    let (pre, y, dx) = (g.storage_zeroed("pre", n), g.storage_zeroed("y", n), g.storage_zeroed("dx", n));
+    let mm = Matmul::new(g);
+    let mut fwd = MatmulSpec::new(n, 1, 1, Operand::rows(&xb, 0, 1), Operand::rows(&one, 0, 1), &pre);
+    fwd.activation = Activation::Gelu(&y, 0);
+    let mut back = MatmulSpec::new(n, 1, 1, Operand::rows(&db, 0, 1), Operand::rows(&one, 0, 1), &dx);
+    back.activation = Activation::GeluBackward(&xb, 0);
+    let launches: Vec<_> = mm.prepare(g, &fwd).into_iter().chain(mm.prepare(g, &back)).collect();
+    run(&launches.iter().collect::<Vec<_>>());
+    check_close(&read(&pre, n), &x, 0.0, "the epilogue keeps GELU's input");
     // The reference in f64, so the comparison measures the kernel's error (issue: exact GELU to 1e-5).
     let x64: Vec<f64> = x.iter().map(|&v| v as f64).collect();
     let mut want = vec![0.0f64; n];

@@ -32,7 +32,7 @@ pub fn exp_f32(x: f32) -> f32 {
     e_r * two_k
 }
 
-/// erf(x) from Numerical Recipes' erfc (a Chebyshev fit with fractional error < 1.2e-7), as kernels/gelu.wgsl
+/// erf(x) from Numerical Recipes' erfc (a Chebyshev fit with fractional error < 1.2e-7), as kernels/matmul.wgsl
 /// computes it: one exp where libm's erff takes two.
 #[inline(always)]
 pub fn erf_f32(x: f32) -> f32 {

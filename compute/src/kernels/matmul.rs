@@ -1,9 +1,13 @@
-//! Wrapper for matmul.wgsl: C (=|+=) A·B (+ bias) with strided operands, batched over z.
+//! Wrapper for matmul.wgsl: C (=|+=) A·B (+ bias) (+ addend) (→ GELU) with strided operands, batched over z.
+//!
+//! One kernel with strided operands serves every product of the model (x·Wᵀ, dy·W, dyᵀ·x on slices of the flat
+//! parameter buffer), compiled once per tile variant (matmul_plan.rs); each launch picks its variant and split-K
+//! from its shape. Fusing the epilogue (bias, residual, accumulation, GELU forward and backward) saves the
+//! elementwise launches and their trips through memory.
 
-use super::{launch, module, pipeline, Cost, Dispatch};
+use super::matmul_plan::{source, Plan, TILES};
+use super::{grid, launch, module, pipeline, Cost, Dispatch};
 use crate::gpu::Gpu;
-
-const TILE: usize = 64;
 
 /// One operand of a matrix multiply: a matrix stored somewhere inside a buffer.
 /// Element (r, c) of batch z lives at `offset + z * batch_stride + r * row_stride + c * col_stride`.
@@ -28,6 +32,25 @@ impl<'a> Operand<'a> {
     pub fn batched(self, batch_stride: usize) -> Self {
         Operand { batch_stride, ..self }
     }
+
+    /// Whether the kernel may read this operand as aligned vec4s along the dimension its loads walk:
+    /// k when `along_k` (that stride is 1), else the other one (`extent` long, its stride 1).
+    fn vec4_ok(&self, along_k: bool, k: usize, extent: usize) -> bool {
+        let (unit, other, len) =
+            if along_k { (self.col_stride, self.row_stride, k) } else { (self.row_stride, self.col_stride, extent) };
+        unit == 1 && [other, self.offset, self.batch_stride, len].iter().all(|x| x % 4 == 0)
+    }
+}
+
+/// An elementwise function applied in the epilogue, after bias, addend and accumulation.
+#[derive(Clone, Copy)]
+pub enum Activation<'a> {
+    None,
+    /// C keeps the pre-activation and gelu(C) goes to (buffer, element offset), laid out as C.
+    Gelu(&'a wgpu::Buffer, usize),
+    /// C = (A·B + bias) ⊙ gelu'(pre), pre at (buffer, element offset) laid out as C: GELU's backward fused into
+    /// the product that makes its incoming gradient. Takes the addend's binding, so no addend with it.
+    GeluBackward(&'a wgpu::Buffer, usize),
 }
 
 /// Shape and output of one multiply: C is (m, n) row-major per batch, the inner dimension is k.
@@ -47,6 +70,9 @@ pub struct MatmulSpec<'a> {
     pub c_batch_stride: usize,
     /// Add into C instead of overwriting it (gradient accumulation).
     pub accumulate: bool,
+    pub activation: Activation<'a>,
+    /// Scratch for split-K partial sums, at least [`MatmulSpec::scratch_len`] floats; None never splits.
+    pub scratch: Option<&'a wgpu::Buffer>,
 }
 
 impl<'a> MatmulSpec<'a> {
@@ -65,7 +91,19 @@ impl<'a> MatmulSpec<'a> {
             c_offset: 0,
             c_batch_stride: 0,
             accumulate: false,
+            activation: Activation::None,
+            scratch: None,
         }
+    }
+
+    /// The plan [`Matmul::prepare`] follows for this shape (split-K only with a scratch buffer).
+    pub fn plan(&self) -> Plan {
+        Plan::choose(self.m, self.n, self.k, self.batches, self.scratch.is_some())
+    }
+
+    /// Floats of scratch this multiply would use with a scratch buffer given: size one buffer for many.
+    pub fn scratch_len(&self) -> usize {
+        Plan::choose(self.m, self.n, self.k, self.batches, true).scratch_len(self.m, self.n, self.batches.max(1))
     }
 }
 
@@ -90,27 +128,64 @@ struct Params {
     has_bias: u32,
     addend_off: u32,
     has_addend: u32,
-    _pad: [u32; 2],
+    act: u32,
+    c2_off: u32,
+    splits: u32,
+    k_chunk: u32,
+    a_vec: u32,
+    b_vec: u32,
+    batches: u32,
+    _pad: [u32; 3],
 }
 
-/// The compiled pipelines of matmul.wgsl; build once per device.
+/// The compiled pipelines of matmul.wgsl (one `matmul` per tile variant); build once per device.
 pub struct Matmul {
-    matmul: wgpu::ComputePipeline,
+    tiles: Vec<wgpu::ComputePipeline>,
+    split_sum: wgpu::ComputePipeline,
+    /// Bound where a vec4 view is unused (16 bytes, read-only).
+    unused_read: wgpu::Buffer,
 }
 
 impl Matmul {
     pub fn new(gpu: &Gpu) -> Matmul {
-        let module = module(gpu, "matmul.wgsl", include_str!("matmul.wgsl"));
-        Matmul { matmul: pipeline(gpu, &module, "matmul") }
+        let modules: Vec<_> = TILES.iter().map(|t| module(gpu, t.label, &source(t))).collect();
+        Matmul {
+            tiles: modules.iter().map(|m| pipeline(gpu, m, "matmul")).collect(),
+            split_sum: pipeline(gpu, &modules[0], "split_sum"),
+            unused_read: gpu.storage_zeroed("matmul unused", 4),
+        }
     }
 
-    /// Prepares one multiply; record it into as many steps as you like.
-    pub fn prepare(&self, gpu: &Gpu, spec: &MatmulSpec<'_>) -> Dispatch {
+    /// Prepares one multiply (two launches when K is split); record them into as many steps as you like.
+    pub fn prepare(&self, gpu: &Gpu, spec: &MatmulSpec<'_>) -> Vec<Dispatch> {
+        self.prepare_with(gpu, spec, spec.plan())
+    }
+
+    /// [`Matmul::prepare`] with a given plan (benchmarks and tests of every variant).
+    pub fn prepare_with(&self, gpu: &Gpu, spec: &MatmulSpec<'_>, plan: Plan) -> Vec<Dispatch> {
         let u = |x: usize| x as u32;
+        let (m, n, k, batches) = (spec.m, spec.n, spec.k, spec.batches.max(1));
+        let tile = TILES[plan.tile];
+        let (a_vec, b_vec) =
+            (spec.a.vec4_ok(spec.a.col_stride == 1, k, m), spec.b.vec4_ok(spec.b.col_stride != 1, k, n));
+        // An unused GELU output still needs a writable binding: one of its own, since sharing one buffer would
+        // order every matmul after the last (wgpu puts a barrier between writers of a buffer).
+        let unused_write;
+        let (act, c2, c2_off, pre) = match spec.activation {
+            Activation::Gelu(buffer, offset) => (1, buffer, offset, None),
+            other => {
+                unused_write = gpu.storage_zeroed("matmul unused", 4);
+                let pre =
+                    if let Activation::GeluBackward(buffer, offset) = other { Some((buffer, offset)) } else { None };
+                (2 * pre.is_some() as u32, &unused_write, 0, pre)
+            }
+        };
+        assert!(pre.is_none() || spec.addend.is_none(), "GELU's backward takes the addend's binding");
+        let addend_src = pre.or(spec.addend);
         let params = Params {
-            m: u(spec.m),
-            n: u(spec.n),
-            k: u(spec.k),
+            m: u(m),
+            n: u(n),
+            k: u(k),
             accumulate: spec.accumulate as u32,
             a_off: u(spec.a.offset),
             a_row: u(spec.a.row_stride),
@@ -124,20 +199,62 @@ impl Matmul {
             c_batch: u(spec.c_batch_stride),
             bias_off: u(spec.bias.map_or(0, |(_, off)| off)),
             has_bias: spec.bias.is_some() as u32,
-            addend_off: u(spec.addend.map_or(0, |(_, off)| off)),
+            addend_off: u(addend_src.map_or(0, |(_, off)| off)),
             has_addend: spec.addend.is_some() as u32,
-            _pad: [0; 2],
+            act,
+            c2_off: u(c2_off),
+            splits: u(plan.splits),
+            k_chunk: u(plan.k_chunk),
+            a_vec: a_vec as u32,
+            b_vec: b_vec as u32,
+            batches: u(batches),
+            _pad: [0; 3],
         };
         // Absent bias or addend: bind A in their place; the kernel never reads them.
         let bias = spec.bias.map_or(spec.a.buffer, |(buffer, _)| buffer);
-        let addend = spec.addend.map_or(spec.a.buffer, |(buffer, _)| buffer);
-        let buffers = [(1, spec.a.buffer), (2, spec.b.buffer), (3, bias), (4, spec.c), (5, addend)];
-        let groups = [u(spec.n.div_ceil(TILE)), u(spec.m.div_ceil(TILE)), u(spec.batches.max(1))];
-        // 2·m·n·k per batch; at least A and B read once and C written (and read, when accumulating or adding) once.
-        let (m, n, k, z) = (spec.m as f64, spec.n as f64, spec.k as f64, spec.batches.max(1) as f64);
-        let c_passes = 1.0 + (spec.accumulate as u8 + spec.addend.is_some() as u8) as f64;
-        let floats = z * (m * k + k * n + c_passes * m * n) + spec.bias.map_or(0.0, |_| n);
-        launch(gpu, "matmul", &self.matmul, &params, &buffers, groups).with_cost(Cost::new(2.0 * m * n * k * z, floats))
+        let addend = addend_src.map_or(spec.a.buffer, |(buffer, _)| buffer);
+        let a4 = if a_vec { spec.a.buffer } else { &self.unused_read };
+        let b4 = if b_vec { spec.b.buffer } else { &self.unused_read };
+        let groups = [u(n.div_ceil(tile.tn())), u(m.div_ceil(tile.tm())), u(batches * plan.splits)];
+        let floats = |x: &Operand, rows: usize, cols: usize| rows * cols * if x.batch_stride > 0 { batches } else { 1 };
+        let mut epilogue = m * n * batches * (1 + spec.accumulate as usize + (act > 0) as usize);
+        epilogue += spec.addend.map_or(0, |_| m * n * batches) + spec.bias.map_or(0, |_| n);
+        let inputs = floats(&spec.a, m, k) + floats(&spec.b, k, n);
+        let flops = (2 * m * n * k * batches) as f64;
+        let pipe = &self.tiles[plan.tile];
+        if plan.splits == 1 {
+            let buffers = [
+                (1, spec.a.buffer),
+                (2, spec.b.buffer),
+                (3, bias),
+                (4, spec.c),
+                (5, addend),
+                (8, a4),
+                (9, b4),
+                (10, c2),
+            ];
+            let cost = Cost::new(flops, (inputs + epilogue) as f64);
+            return vec![launch(gpu, tile.label, pipe, &params, &buffers, groups).with_cost(cost)];
+        }
+        let scratch = spec.scratch.expect("a split-K plan needs scratch");
+        let partials = plan.scratch_len(m, n, batches);
+        assert!(
+            scratch.size() as usize >= 4 * partials,
+            "split-K scratch holds {} bytes, needs {}",
+            scratch.size(),
+            4 * partials
+        );
+        let buffers =
+            [(1, spec.a.buffer), (2, spec.b.buffer), (3, bias), (4, scratch), (5, addend), (8, a4), (9, b4), (10, c2)];
+        let products = launch(gpu, tile.label, pipe, &params, &buffers, groups)
+            .with_cost(Cost::new(flops, (inputs + partials) as f64));
+        let bias = spec.bias.map_or(scratch, |(buffer, _)| buffer);
+        let addend = addend_src.map_or(scratch, |(buffer, _)| buffer);
+        let buffers = [(1, scratch), (3, bias), (4, spec.c), (5, addend), (10, c2)];
+        let quads = m * n.div_ceil(4) * batches;
+        let sum = launch(gpu, "matmul split-K sum", &self.split_sum, &params, &buffers, grid(quads, 256))
+            .with_cost(Cost::new(partials as f64, (partials + epilogue) as f64));
+        vec![products, sum]
     }
 }
 
@@ -154,8 +271,8 @@ pub async fn multiply(
     let b_buf = gpu.storage_from("B", b);
     let c_buf = gpu.storage_zeroed("C", m * n);
     let spec = MatmulSpec::new(m, n, k, Operand::rows(&a_buf, 0, k), Operand::rows(&b_buf, 0, n), &c_buf);
-    let dispatch = Matmul::new(gpu).prepare(gpu, &spec);
-    super::submit(gpu, "matmul", &[&dispatch]);
+    let dispatches = Matmul::new(gpu).prepare(gpu, &spec);
+    super::submit(gpu, "matmul", &dispatches.iter().collect::<Vec<_>>());
     crate::gpu::read_f32(gpu, &c_buf, 0, m * n).await
 }
 

@@ -6,9 +6,9 @@ pub mod attention;
 pub mod colsum;
 pub mod crossentropy;
 pub mod encoder;
-pub mod gelu;
 pub mod layernorm;
 pub mod matmul;
+pub mod matmul_plan;
 pub mod profile;
 pub mod reduce;
 
