@@ -3,6 +3,9 @@
 pub mod device;
 pub mod embed;
 pub mod format;
+// Native only: it trains a run and times each case, which std cannot do on wasm32.
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod fuzz;
 pub mod gpus;
 pub mod pages;
 pub mod plots;

@@ -168,6 +168,7 @@ fn with_suffix(path: &std::path::Path, suffix: &str) -> std::path::PathBuf {
 }
 
 /// Largest safetensors header read (safetensors' own limit): a file whose first 8 bytes claim more is not one.
+#[cfg(not(target_arch = "wasm32"))]
 const MAX_HEADER_BYTES: u64 = 100_000_000;
 
 /// Reads a safetensors file (a checkpoint or a trainer state) within the memory cap of

@@ -7,6 +7,7 @@ pub mod data;
 pub mod experiments;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod files;
+pub mod fuzz;
 pub mod gpu;
 pub mod kernels;
 pub mod model;

@@ -2,6 +2,12 @@
 //! format, within sane sizes, with finite numbers where numbers must be; any problem refuses the whole file.
 
 use compute::train::{RunRecord, RunStatus, RUN_FORMAT};
+use serde::de::value::MapAccessDeserializer;
+use serde::de::{Error as _, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::{Deserialize, Deserializer as _};
+use serde_json::error::Category;
+use std::cell::Cell;
+use std::fmt;
 
 /// Largest file accepted, in bytes.
 pub const MAX_IMPORT_BYTES: usize = 20 * 1024 * 1024;
@@ -18,27 +24,45 @@ const MAX_STEPS: usize = 100_000_000;
 /// Reads `text` as one record or an array of records; every record is checked, and the first problem refuses all.
 /// A record still marked running is marked interrupted: nothing runs it here.
 pub fn parse_import(text: &str) -> Result<Vec<RunRecord>, String> {
+    parse_records(text).map_err(|e| brief(&e))
+}
+
+/// A refusal short enough to show beside the import: a parser's message quotes what it could not read, which in a
+/// hostile file can be megabytes; the start and the end (where the parser says the line and column) are kept.
+pub fn brief(message: &str) -> String {
+    const HEAD: usize = 240;
+    const TAIL: usize = 80;
+    let chars = message.chars().count();
+    if chars <= HEAD + TAIL + 10 {
+        return message.to_string();
+    }
+    let head: String = message.chars().take(HEAD).collect();
+    let tail: String = message.chars().skip(chars - TAIL).collect();
+    format!("{head} … ({} characters left out) … {tail}", chars - HEAD - TAIL)
+}
+
+fn parse_records(text: &str) -> Result<Vec<RunRecord>, String> {
     if text.len() > MAX_IMPORT_BYTES {
         return Err(format!("the file is {} MB; at most {} MB is accepted", text.len() >> 20, MAX_IMPORT_BYTES >> 20));
     }
-    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| format!("the file is not JSON: {e}"))?;
-    let items = match value {
-        serde_json::Value::Array(items) => items,
-        one @ serde_json::Value::Object(_) => vec![one],
-        _ => return Err("expected a run record (a JSON object) or an array of them".into()),
-    };
+    let reading = Cell::new(None);
+    let mut de = serde_json::Deserializer::from_str(text);
+    let items = de.deserialize_any(Records(&reading)).and_then(|items| de.end().map(|_| items)).map_err(|e| {
+        let which = reading.get().map_or(String::new(), |i| format!("run {i}: "));
+        match e.classify() {
+            Category::Data => format!("{which}not a Scaling Lab run record ({RUN_FORMAT}): {e}"),
+            _ => format!("the file is not JSON: {e}"),
+        }
+    })?;
     if items.is_empty() {
         return Err("the file holds no runs".into());
     }
-    if items.len() > MAX_RUNS {
-        return Err(format!("the file holds {} runs; at most {MAX_RUNS} are accepted at once", items.len()));
-    }
+    let n = items.len();
     items
-        .iter()
+        .into_iter()
         .enumerate()
-        .map(|(i, item)| {
-            let which = if items.len() > 1 { format!("run {} of {}: ", i + 1, items.len()) } else { String::new() };
-            let mut r = RunRecord::from_json(&item.to_string()).map_err(|e| format!("{which}{e}"))?;
+        .map(|(i, mut r)| {
+            let which = if n > 1 { format!("run {} of {n}: ", i + 1) } else { String::new() };
             check(&r).map_err(|e| format!("{which}{e}"))?;
             if r.status == RunStatus::Running {
                 r.status = RunStatus::Interrupted;
@@ -47,6 +71,45 @@ pub fn parse_import(text: &str) -> Result<Vec<RunRecord>, String> {
             Ok(r)
         })
         .collect()
+}
+
+/// Reads a file's top level as records: one (an object) or an array of them, each straight into a [`RunRecord`]
+/// (never a whole JSON tree), the array refused once it holds more than [`MAX_RUNS`]. Notes which run of the array
+/// it is reading (from 1), for the message if that run is refused.
+struct Records<'a>(&'a Cell<Option<usize>>);
+
+impl<'de> Visitor<'de> for Records<'_> {
+    type Value = Vec<RunRecord>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a run record (a JSON object) or an array of them")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        RunRecord::deserialize(MapAccessDeserializer::new(map)).map(|r| vec![r])
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut records = Vec::new();
+        loop {
+            self.0.set(Some(records.len() + 1));
+            if records.len() == MAX_RUNS {
+                if seq.next_element::<IgnoredAny>()?.is_some() {
+                    self.0.set(None);
+                    let e =
+                        format!("the file holds more than {MAX_RUNS} runs; at most {MAX_RUNS} are accepted at once");
+                    return Err(A::Error::custom(e));
+                }
+                break;
+            }
+            match seq.next_element()? {
+                Some(r) => records.push(r),
+                None => break,
+            }
+        }
+        self.0.set(None);
+        Ok(records)
+    }
 }
 
 /// The sanity checks a record must pass beyond its JSON shape.
@@ -140,6 +203,20 @@ mod tests {
         assert_eq!(parse_import(&r.to_json()).unwrap(), vec![r.clone()]);
         let both = format!("[{},{}]", r.to_json(), r.to_json());
         assert_eq!(parse_import(&both).unwrap().len(), 2);
+    }
+
+    #[test]
+    fn refusals_say_which_run_and_stop_past_the_most_runs() {
+        let good = record().to_json();
+        let err = parse_import(&format!("[{good},{{}}]")).unwrap_err();
+        assert!(err.starts_with("run 2: not a Scaling Lab run record"), "{err}");
+        let err = parse_import(&format!("[{good},{good}]").replacen("\"steps\": 2", "\"steps\": 20", 1)).unwrap_err();
+        assert!(err.starts_with("run 1 of 2: steps 20 of 10"), "{err}");
+        assert!(parse_import("{\"format\": ").unwrap_err().starts_with("the file is not JSON"));
+        let many = format!("[{}{good}]", format!("{good},").repeat(MAX_RUNS));
+        let err = parse_import(&many).unwrap_err();
+        assert!(err.contains("more than 1000 runs; at most 1000"), "{err}");
+        assert_eq!(parse_import(&format!("[{}{good}]", format!("{good},").repeat(MAX_RUNS - 1))).unwrap().len(), 1000);
     }
 
     #[test]

@@ -4,6 +4,7 @@
 pub mod choose;
 pub mod dataset;
 pub mod driver;
+pub mod memory;
 pub mod sampler;
 pub mod settings;
 pub mod tick;

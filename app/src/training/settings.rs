@@ -328,6 +328,10 @@ impl Settings {
                 e.push(FieldError { key: "batch", message: err.to_string() });
             }
         }
+        // Memory the tab must hold, before anything is allocated; the device's part waits for the device.
+        if e.is_empty() {
+            e.extend(super::memory::check_tab(&model, &train, self.backend == BackendPref::Cpu));
+        }
         match (data, tokenizer) {
             (Ok(data), Ok(tokenizer)) if e.is_empty() => Ok(Plan { model, train, data, tokenizer }),
             _ => Err(e),

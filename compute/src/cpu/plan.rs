@@ -21,11 +21,23 @@ pub fn memory_cap() -> (u64, String) {
     }
 }
 
-/// Half of this machine's memory (natively), or 2 GiB in a tab (a wasm32 memory stops at 4 GiB).
+/// What training may use in a browser tab: a wasm32 memory stops at 4 GiB, and the page, its data and the
+/// browser's own copies share it.
+pub const TAB_CAP: u64 = 2 << 30;
+
+/// [`TAB_CAP`] and where it comes from, in words: the cap in a tab, and the page's checks natively (its tests).
+pub fn tab_cap() -> (u64, String) {
+    (TAB_CAP, "what a browser tab can give training: its memory stops at 4 GiB".into())
+}
+
+/// Half of this machine's memory (natively), or [`tab_cap`] in a tab.
 pub fn default_cap() -> (u64, String) {
+    if cfg!(target_arch = "wasm32") {
+        return tab_cap();
+    }
     match physical_memory() {
         Some(total) => (total / 2, format!("half of this machine's {}; --max-memory changes it", human_bytes(total))),
-        None => (2 << 30, "the default when the machine's memory is unknown; --max-memory changes it".into()),
+        None => (TAB_CAP, "the default when the machine's memory is unknown; --max-memory changes it".into()),
     }
 }
 

@@ -5,7 +5,7 @@ mod chart;
 mod choice;
 mod picker;
 mod queue;
-mod reference;
+pub(crate) mod reference;
 mod results;
 mod runner;
 mod store;

@@ -7,7 +7,7 @@
 //! there is none.
 
 use crate::runs::export;
-use crate::runs::validate::MAX_IMPORT_BYTES;
+use crate::runs::validate::{brief, MAX_IMPORT_BYTES};
 use compute::experiments::record::SWEEP_FORMAT;
 use compute::experiments::{Budget, SweepKind, SweepRecord};
 use leptos::prelude::*;
@@ -27,9 +27,9 @@ pub fn parse(text: &str) -> Result<SweepRecord, String> {
     if text.len() > MAX_IMPORT_BYTES {
         return Err(format!("it is {} MB; at most {} MB is accepted", text.len() >> 20, MAX_IMPORT_BYTES >> 20));
     }
-    let record = SweepRecord::from_json(text)?;
+    let record = SweepRecord::from_json(text).map_err(|e| brief(&e))?;
     if record.format != SWEEP_FORMAT {
-        return Err(format!("its format is “{}”, not {SWEEP_FORMAT}", record.format));
+        return Err(brief(&format!("its format is “{}”, not {SWEEP_FORMAT}", record.format)));
     }
     if record.runs.is_empty() {
         return Err("it holds no finished runs".into());

@@ -19,9 +19,9 @@ use crate::device::{DeviceState, Probe};
 use crate::runs::saver::Runs;
 use crate::training::dataset::cached_vocab;
 use crate::training::driver::Driver;
-use crate::training::settings::{BackendPref, FieldError, Settings};
+use crate::training::memory::{check_device, Adapter};
+use crate::training::settings::Settings;
 use crate::url;
-use compute::model::plan::check_fits;
 use leptos::prelude::*;
 
 #[component]
@@ -39,17 +39,17 @@ pub fn TrainPage() -> impl IntoView {
             s.plan(vocab)
         })
     });
-    // A forced WebGPU run must fit the adapter's limits; the problem is shown beside the batch size.
+    // What the device decides: a forced WebGPU run must fit the adapter's limits, and a run the CPU backend will
+    // take (no WebGPU, or a model too large for it) the tab's memory; the problem is shown beside its field.
     let fit = Memo::new(move |_| {
-        let forced = settings.with(|s| s.backend == BackendPref::Gpu);
-        match (forced, device.probe.get(), plan.get()) {
-            (true, Probe::Ready(gpu), Ok(p)) => {
-                check_fits(&p.model, p.train.batch, p.train.context(&p.model), &gpu.report)
-                    .err()
-                    .map(|e| FieldError { key: "batch", message: e.to_string() })
-            }
-            _ => None,
-        }
+        let pref = settings.with(|s| s.backend);
+        let probe = device.probe.get();
+        let adapter = match &probe {
+            Probe::Probing => Adapter::Probing,
+            Probe::Unavailable(_) => Adapter::Missing,
+            Probe::Ready(gpu) => Adapter::Ready(&gpu.report),
+        };
+        plan.with(|p| p.as_ref().ok().and_then(|p| check_device(p, pref, adapter)))
     });
     let errors = Signal::derive(move || {
         let mut e = plan.with(|p| p.as_ref().err().cloned().unwrap_or_default());
