@@ -180,3 +180,15 @@ fn split_k_sums_partials_in_order_and_runs_the_epilogue_once() {
     assert!(Plan::choose(48, 40, 1024, 1, true).splits > 1);
     run(dw, None);
 }
+
+#[test]
+fn the_page_variant_check_runs_every_tile_whole_and_split() {
+    let checks = pollster::block_on(compute::kernels::matmul_check::check_matmul_variants(gpu())).expect("check");
+    assert_eq!(checks.len(), 2 * TILES.len());
+    for tile in &TILES {
+        for splits in [1, 3] {
+            let c = checks.iter().find(|c| c.label == tile.label && c.splits == splits).expect("every variant");
+            assert!(c.passes(), "{} in {splits} parts: largest difference {}", c.label, c.max_error);
+        }
+    }
+}

@@ -25,6 +25,15 @@ export default [
       assertClose(Number(await textOf(page, 'kernel-last')), want.last, 1e-5, 'C[last]');
       assertClose(Number(await textOf(page, 'kernel-checksum')), want.sum, 1e-4, 'sum of C');
       assert(Number(await textOf(page, 'kernel-diff')) < 1e-4, 'GPU and CPU agree in the tab');
+      // Every tile variant of the training matmul, whole and split-K, on an awkward shape (67x300 by 300x45).
+      const summary = await textOf(page, 'variants-summary', 120000);
+      assert(summary === 'all 6 variants agree with the CPU', `matmul variants in the tab: ${summary}`);
+      const variants = await textOf(page, 'variants-result');
+      for (const tile of ['128x128', '64x64', '32x32']) {
+        for (const parts of ['1 part:', '3 parts:']) {
+          assert(variants.includes(`matmul ${tile}, ${parts}`), `matmul ${tile}, ${parts} ran: ${variants}`);
+        }
+      }
     },
   },
   {

@@ -3,6 +3,7 @@
 use crate::device::{AdapterFacts, DeviceState, NoWebGpuHelp, Probe};
 use compute::gpu::Gpu;
 use compute::kernels::matmul::{demo_inputs, multiply, multiply_cpu};
+use compute::kernels::matmul_check::{check_matmul_variants, VariantCheck};
 use leptos::prelude::*;
 use std::rc::Rc;
 
@@ -21,6 +22,7 @@ pub fn DevicePage() -> impl IntoView {
                 Probe::Ready(gpu) => view! {
                     <AdapterFacts report=gpu.report.clone()/>
                     <KernelDemo gpu=gpu.clone()/>
+                    <VariantChecks gpu=gpu.clone()/>
                     <super::model_check::ModelCheck gpu=gpu/>
                 }.into_any(),
             }}
@@ -88,6 +90,40 @@ fn KernelDemo(gpu: Rc<Gpu>) -> impl IntoView {
                         <dt>"second run (upload, multiply, read back)"</dt>
                         <dd data-testid="kernel-ms">{format!("{:.1} ms, {:.2} GFLOP/s", r.second_ms, flops / r.second_ms / 1e6)}</dd>
                     </dl>
+                }.into_any()
+            }
+        }}
+    }
+}
+
+/// Runs every tile variant of the matmul, unsplit and split-K, against the CPU: a model uses only the variants its
+/// shapes pick, so this is where each one is checked on the visitor's adapter.
+#[component]
+fn VariantChecks(gpu: Rc<Gpu>) -> impl IntoView {
+    let (result, set_result) = signal(None::<Result<Vec<VariantCheck>, String>>);
+    leptos::task::spawn_local(async move {
+        set_result.set(Some(check_matmul_variants(&gpu).await.map_err(|e| e.to_string())));
+    });
+    view! {
+        <h3>"Every matmul variant"</h3>
+        <p>"The training kernels pick a tile size per product; here each one, whole and with its inner dimension split, multiplies a 67×300 by a 300×45 matrix and is compared with the CPU."</p>
+        {move || match result.get() {
+            None => view! { <p>"Running…"</p> }.into_any(),
+            Some(Err(message)) => view! { <p class="warning" data-testid="variants-error">{message}</p> }.into_any(),
+            Some(Ok(checks)) => {
+                let all = checks.iter().all(VariantCheck::passes);
+                let summary = if all {
+                    format!("all {} variants agree with the CPU", checks.len())
+                } else {
+                    format!("{} of {} variants differ from the CPU", checks.iter().filter(|c| !c.passes()).count(), checks.len())
+                };
+                view! {
+                    <p data-testid="variants-summary" class=if all { "" } else { "warning" }>{summary}</p>
+                    <ul data-testid="variants-result">
+                        {checks.into_iter().map(|c| view! {
+                            <li>{format!("{}, {} part{}: largest difference {:.1e}", c.label, c.splits, if c.splits == 1 { "" } else { "s" }, c.max_error)}</li>
+                        }).collect_view()}
+                    </ul>
                 }.into_any()
             }
         }}

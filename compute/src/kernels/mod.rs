@@ -8,6 +8,7 @@ pub mod crossentropy;
 pub mod encoder;
 pub mod layernorm;
 pub mod matmul;
+pub mod matmul_check;
 pub mod matmul_plan;
 pub mod profile;
 pub mod reduce;
