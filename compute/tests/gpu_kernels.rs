@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{check_close, gpu};
+use common::{check_close, gpu, random};
 use compute::cpu;
 use compute::gpu::read_f32;
 use compute::kernels::attention::{Attention, AttentionShape};
@@ -13,17 +13,6 @@ use compute::kernels::encoder::{bucket_by_token, Encoder, EncoderShape};
 use compute::kernels::layernorm::{LayerNorm, LayerNormBuffers, LayerNormShape};
 use compute::kernels::matmul::{Activation, Matmul, MatmulSpec, Operand};
 use compute::kernels::{submit, Dispatch};
-
-/// Deterministic values in [-scale, scale) from a small LCG, so failures reproduce.
-fn random(n: usize, seed: u64, scale: f32) -> Vec<f32> {
-    let mut s = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-    (0..n)
-        .map(|_| {
-            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            ((s >> 40) as f32 / (1u64 << 24) as f32 * 2.0 - 1.0) * scale
-        })
-        .collect()
-}
 
 fn tokens(n: usize, vocab: usize, seed: u64) -> Vec<u32> {
     random(n, seed, 1.0).iter().map(|x| (((x + 1.0) / 2.0 * vocab as f32) as u32).min(vocab as u32 - 1)).collect()

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{check_close, gpu, gpu_fallback};
+use common::{check_close, gpu, gpu_fallback, random};
 use compute::cpu;
 use compute::gpu::{read_f32, Gpu};
 use compute::kernels::adamw::{AdamW, AdamWStep, OptimizerBuffers};
@@ -15,17 +15,6 @@ use compute::kernels::layernorm::{LayerNorm, LayerNormBuffers, LayerNormShape};
 use compute::kernels::reduce::Reduction;
 use compute::kernels::{submit, Dispatch};
 use compute::train::{adamw_step, clip_scale, global_norm, AdamWState, TrainConfig};
-
-/// Deterministic values in [-scale, scale) from a small LCG, so failures reproduce.
-fn random(n: usize, seed: u64, scale: f32) -> Vec<f32> {
-    let mut s = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-    (0..n)
-        .map(|_| {
-            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            ((s >> 40) as f32 / (1u64 << 24) as f32 * 2.0 - 1.0) * scale
-        })
-        .collect()
-}
 
 fn read(g: &Gpu, buffer: &wgpu::Buffer, len: usize) -> Vec<f32> {
     pollster::block_on(read_f32(g, buffer, 0, len)).expect("readback")
