@@ -30,12 +30,25 @@ pub fn App() -> impl IntoView {
         }
         .into_any();
     }
-    let initial = url::get("view").filter(|v| pages::VIEWS.iter().any(|(id, _)| id == v));
-    let (current, set_current) = signal(initial.unwrap_or_else(|| pages::VIEWS[0].0.to_string()));
+    let view_in_url =
+        || url::get("view").filter(|v| pages::VIEWS.iter().any(|(id, _)| id == v)).unwrap_or(pages::VIEWS[0].0.into());
+    let (current, set_current) = signal(view_in_url());
+    // Each view's own URL parameters while another view is shown, so that they come back with it.
+    let kept = StoredValue::new(std::collections::HashMap::<String, url::Pairs>::new());
     let go = move |id: &'static str| {
+        let from = current.get_untracked();
+        if from == id {
+            return;
+        }
+        let (_, own) = url::split_view_pairs(url::query());
+        kept.update_value(|k| {
+            k.insert(from, own);
+        });
+        url::push_view(id, kept.with_value(|k| k.get(id).cloned().unwrap_or_default()));
         set_current.set(id.to_string());
-        url::set(&[("view", Some(id.to_string()))]);
     };
+    // Back and Forward move between views: the URL of that entry already holds the view and its settings.
+    let _ = window_event_listener(leptos::ev::popstate, move |_| set_current.set(view_in_url()));
     view! {
         <header class="top">
             <h1>"Scaling Lab"</h1>

@@ -20,12 +20,44 @@ pub fn set(updates: &[(&str, Option<String>)]) {
             pairs.push((key.to_string(), v.clone()));
         }
     }
-    let search = format_query(&pairs);
+    write(&pairs, false);
+}
+
+/// Query keys that belong to the whole page rather than to one view: the view itself, embedding and class links.
+pub fn page_wide(key: &str) -> bool {
+    matches!(key, "view" | "embed" | "hide" | "lock" | "note") || key.ends_with("_hide")
+}
+
+/// Query parameters as (key, value) pairs, in order.
+pub type Pairs = Vec<(String, String)>;
+
+/// Splits query pairs into the page-wide ones and the current view's own (its settings).
+pub fn split_view_pairs(pairs: Pairs) -> (Pairs, Pairs) {
+    pairs.into_iter().partition(|(k, _)| page_wide(k))
+}
+
+/// Opens view `id` as a new history entry (so Back returns to the view before), with the page-wide parameters and
+/// `own`, the parameters that view had when it was last shown: one view's settings (Train's `tokens`, say) never
+/// reach another view that reads the same name (the Calculator's `tokens`).
+pub fn push_view(id: &str, own: Pairs) {
+    let (mut pairs, _) = split_view_pairs(query());
+    pairs.retain(|(k, _)| k != "view");
+    pairs.push(("view".into(), id.into()));
+    pairs.extend(own);
+    write(&pairs, true);
+}
+
+fn write(pairs: &[(String, String)], new_entry: bool) {
+    let search = format_query(pairs);
     if let Some(window) = web_sys::window() {
         let path = window.location().pathname().unwrap_or_default();
         let url = if search.is_empty() { path } else { format!("{path}?{search}") };
         if let Ok(history) = window.history() {
-            let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+            let _ = if new_entry {
+                history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url))
+            } else {
+                history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url))
+            };
         }
     }
 }
@@ -68,4 +100,21 @@ pub fn locked(name: &str) -> bool {
 
 fn listed(key: &str, name: &str) -> bool {
     get(key).is_some_and(|list| list.split(',').any(|item| item.trim() == name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pairs(items: &[(&str, &str)]) -> Pairs {
+        items.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn a_views_settings_are_its_own_and_embedding_keys_are_the_pages() {
+        let query = pairs(&[("view", "train"), ("tokens", "1e6"), ("lock", "all"), ("lr_hide", "1"), ("note", "hi")]);
+        let (page, own) = split_view_pairs(query);
+        assert_eq!(page, pairs(&[("view", "train"), ("lock", "all"), ("lr_hide", "1"), ("note", "hi")]));
+        assert_eq!(own, pairs(&[("tokens", "1e6")]));
+    }
 }
