@@ -308,14 +308,17 @@ pub fn run(args: TrainArgs) -> Result<(), String> {
         RunStatus::Diverged { step } => format!("diverged at step {step}"),
         s => format!("{s:?}").to_lowercase(),
     };
+    let losses: Vec<String> = [("train loss", record.final_train_loss), ("val loss", record.final_val_loss)]
+        .into_iter()
+        .filter_map(|(name, loss)| loss.filter(|l| l.is_finite()).map(|l| format!("{name} {l:.4}")))
+        .collect();
     println!(
-        "{status}: {} steps, {} tokens in {:.1} s ({:.0} tokens/s); train loss {:.4}, val loss {:.4} nats/token",
+        "{status}: {} steps, {} tokens in {:.1} s ({:.0} tokens/s){}",
         record.steps,
         record.tokens_seen,
         record.seconds,
         record.tokens_seen as f64 / record.seconds.max(1e-9),
-        record.final_train_loss.unwrap_or(f64::NAN),
-        record.final_val_loss.unwrap_or(f64::NAN)
+        if losses.is_empty() { String::new() } else { format!("; {} nats/token", losses.join(", ")) }
     );
     if let Some(floor) = data.entropy_floor {
         println!("the language's entropy floor is {floor:.4} nats/token");
@@ -326,6 +329,15 @@ pub fn run(args: TrainArgs) -> Result<(), String> {
     Ok(())
 }
 
+/// " name value", or nothing before the value is known (no "val NaN" until the first evaluation).
+fn known(name: &str, value: f64) -> String {
+    if value.is_finite() {
+        format!(" {name} {value:.4}")
+    } else {
+        String::new()
+    }
+}
+
 /// One overwritten line: step, tokens/s, losses, ETA.
 fn progress(trainer: &Trainer, loss: f64, val: f64) {
     let r = trainer.record();
@@ -333,6 +345,6 @@ fn progress(trainer: &Trainer, loss: f64, val: f64) {
     let rate = r.tokens_seen as f64 / r.seconds.max(1e-9);
     let eta = r.seconds / done.max(1) as f64 * (total - done) as f64;
     let bar: String = (0..20).map(|i| if i * total < 20 * done { '#' } else { '.' }).collect();
-    eprint!("\r[{bar}] {done}/{total} {rate:.0} tok/s loss {loss:.4} val {val:.4} eta {eta:.0}s   ");
+    eprint!("\r[{bar}] {done}/{total} {rate:.0} tok/s{}{} eta {eta:.0}s   ", known("loss", loss), known("val", val));
     let _ = std::io::stderr().flush();
 }
