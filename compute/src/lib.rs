@@ -1,5 +1,6 @@
 //! Scaling Lab's numeric core: GPU device and kernels (wgpu), usable natively and in wasm.
 
+pub mod check;
 pub mod checkpoint;
 pub mod config;
 pub mod cpu;

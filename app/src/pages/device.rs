@@ -1,9 +1,8 @@
 //! The device view: which GPU the page found, and a real kernel run on it, checked against the CPU.
 
 use crate::device::{AdapterFacts, DeviceState, NoWebGpuHelp, Probe};
+use compute::check::{check_matmul_variants, demo_inputs, multiply, multiply_cpu, VariantCheck};
 use compute::gpu::Gpu;
-use compute::kernels::matmul::{demo_inputs, multiply, multiply_cpu};
-use compute::kernels::matmul_check::{check_matmul_variants, VariantCheck};
 use leptos::prelude::*;
 use std::rc::Rc;
 
